@@ -1,0 +1,81 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Config } from '../config/index.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { createErrorHandler, createNotFoundHandler } from './errors.js';
+import { createHealthRoutes, type ReadinessCheck } from './health.js';
+import { requestLogger } from './logging.js';
+
+/** Request headers the Pubflow clients send (protocol section 4). */
+export const CORS_ALLOW_HEADERS = [
+  'Content-Type',
+  'Accept',
+  'Authorization',
+  'X-Session-ID',
+  'X-Device-ID',
+  'X-Bridge-Secret',
+  'X-Request-ID',
+];
+
+export type HttpConfig = Pick<Config, 'BODY_LIMIT_BYTES' | 'CORS_ORIGINS' | 'DEBUG_ERRORS'>;
+
+export interface CreateAppOptions {
+  config: HttpConfig;
+  logger: Logger;
+  /** Readiness probes; components may be added after createApp and before the first request. */
+  readiness?: ReadinessCheck[];
+  /** Log one line per request (default true). */
+  accessLog?: boolean;
+}
+
+/**
+ * The HTTP shell: request id, access log, secure headers, CORS, body limit, health routes and
+ * the error envelope. It does not listen (see server.ts); tests call `app.request()`.
+ */
+export function createApp(options: CreateAppOptions): Hono {
+  const { config, logger } = options;
+  const readiness = options.readiness ?? [];
+  const app = new Hono();
+
+  app.use(
+    '*',
+    requestId({
+      headerName: 'X-Request-ID',
+      limitLength: 128,
+      generator: () => crypto.randomUUID(),
+    }),
+  );
+  if (options.accessLog !== false) app.use('*', requestLogger(logger));
+  app.use('*', secureHeaders());
+  app.use(
+    '*',
+    cors({
+      // Echo only allowed origins: credentials (cookies, session headers) are never offered to `*`.
+      origin: (origin) => (origin && config.CORS_ORIGINS.includes(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: CORS_ALLOW_HEADERS,
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['X-Request-ID', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  // bodyLimit counts streamed bytes too, so a chunked body without Content-Length is bounded as well.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large');
+      },
+    }),
+  );
+
+  app.route('/', createHealthRoutes(() => readiness));
+  app.onError(createErrorHandler({ logger, debug: config.DEBUG_ERRORS }));
+  app.notFound(createNotFoundHandler(app));
+  return app;
+}

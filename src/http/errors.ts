@@ -1,0 +1,93 @@
+import type { Context, ErrorHandler, Hono, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { PatternRouter } from 'hono/router/pattern-router';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError, isAppError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { ErrorBody } from './envelope.js';
+
+const HTTP_EXCEPTION_CODES: Record<number, [code: string, message: string]> = {
+  400: ['BAD_REQUEST', 'Bad request'],
+  401: ['UNAUTHORIZED', 'Unauthorized'],
+  403: ['FORBIDDEN', 'Forbidden'],
+  404: ['NOT_FOUND', 'Not found'],
+  405: ['METHOD_NOT_ALLOWED', 'Method not allowed'],
+  413: ['PAYLOAD_TOO_LARGE', 'Request body too large'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
+  429: ['RATE_LIMITED', 'Too many requests'],
+};
+
+/** Normalises anything thrown into an AppError. Unknown errors become a bare 500: their text may hold secrets. */
+export function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  if (err instanceof HTTPException) {
+    const [code, message] = HTTP_EXCEPTION_CODES[err.status] ?? ['INTERNAL_ERROR', 'Internal server error'];
+    // Hono's own JSON validator raises 400 "Malformed JSON in request body".
+    if (err.status === 400 && /json/i.test(err.message)) return new AppError('INVALID_JSON', 'Malformed JSON body');
+    return new AppError(code, message, { status: err.status, cause: err });
+  }
+  return new AppError('INTERNAL_ERROR', 'Internal server error', { cause: err });
+}
+
+export function errorBody(err: AppError, debug: boolean): ErrorBody {
+  const body: ErrorBody = { success: false, error: err.message, code: err.code };
+  if (err.details !== undefined) body.details = err.details;
+  if (debug && err.status >= 500 && err.cause instanceof Error) {
+    body.details = { cause: err.cause.name, message: err.cause.message, stack: err.cause.stack };
+  }
+  return body;
+}
+
+export function sendError(c: Context, err: AppError, debug = false) {
+  if (err.retryAfter !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfter))));
+  return c.json(errorBody(err, debug), err.status as ContentfulStatusCode);
+}
+
+export interface ErrorHandlerOptions {
+  logger: Logger;
+  /** DEBUG_ERRORS: include the cause of a 500 in the body. Never in production (the config refuses it). */
+  debug?: boolean;
+}
+
+export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
+  return (err, c) => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) {
+      const cause = appError.cause instanceof Error ? appError.cause : undefined;
+      // The cause's message and stack go to the server log only; pino serialises `err`.
+      options.logger.error(
+        { err: cause, code: appError.code, requestId: c.get('requestId'), method: c.req.method },
+        'request failed',
+      );
+    }
+    return sendError(c, appError, options.debug ?? false);
+  };
+}
+
+/**
+ * 404 in the envelope, or 405 when the path exists under another method. The router of
+ * known (method, path) pairs is built on first use, once every route has been registered.
+ */
+export function createNotFoundHandler(app: Hono<any>): NotFoundHandler {
+  let router: PatternRouter<true> | undefined;
+  let methods: string[] = [];
+  return (c) => {
+    if (!router) {
+      router = new PatternRouter<true>();
+      const seen = new Set<string>();
+      for (const r of app.routes) {
+        if (r.method === 'ALL') continue;
+        router.add(r.method, r.path, true);
+        seen.add(r.method);
+      }
+      methods = [...seen];
+    }
+    const path = c.req.path;
+    const allowed = methods.filter((m) => m !== c.req.method && router!.match(m, path)[0].length > 0);
+    if (allowed.length > 0) {
+      c.header('Allow', allowed.join(', '));
+      return sendError(c, new AppError('METHOD_NOT_ALLOWED', 'Method not allowed'));
+    }
+    return sendError(c, new AppError('NOT_FOUND', 'Not found'));
+  };
+}

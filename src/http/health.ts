@@ -1,0 +1,58 @@
+import { Hono } from 'hono';
+import { ok } from './envelope.js';
+
+export type ComponentStatus = 'up' | 'degraded' | 'down' | 'disabled';
+
+export interface ComponentReport {
+  status: ComponentStatus;
+  /** Short, non-sensitive facts (latency, breaker state). Never error text or connection strings. */
+  [fact: string]: unknown;
+}
+
+/** One readiness probe. A probe that throws or exceeds its timeout counts as down. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<ComponentReport>;
+  /** down on this component fails readiness (503); otherwise it only degrades. Default true. */
+  critical?: boolean;
+}
+
+const PROBE_TIMEOUT_MS = 2000;
+
+async function runCheck(check: ReadinessCheck): Promise<ComponentReport> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ComponentReport>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 'down', reason: 'timeout' }), PROBE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([check.check(), timeout]);
+  } catch {
+    return { status: 'down', reason: 'error' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** GET /health (liveness: the process answers) and GET /health/ready (dependencies answer). */
+export function createHealthRoutes(checks: () => ReadinessCheck[]): Hono {
+  const routes = new Hono();
+  routes.get('/health', (c) => ok(c, { status: 'ok' }));
+  routes.get('/health/ready', async (c) => {
+    const list = checks();
+    const reports = await Promise.all(list.map(runCheck));
+    const components: Record<string, ComponentReport> = {};
+    let failing = false;
+    let degraded = false;
+    list.forEach((check, i) => {
+      const report = reports[i]!;
+      components[check.name] = report;
+      if (report.status === 'down' && check.critical !== false) failing = true;
+      else if (report.status === 'down' || report.status === 'degraded') degraded = true;
+    });
+    if (failing) {
+      return c.json({ success: false, error: 'Not ready', code: 'NOT_READY', details: { components } }, 503);
+    }
+    return ok(c, { status: degraded ? 'degraded' : 'ready', components });
+  });
+  return routes;
+}
