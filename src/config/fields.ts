@@ -30,7 +30,10 @@ export function optionalBool() {
         const v = raw.trim().toLowerCase();
         if (TRUE.has(v)) return true;
         if (FALSE.has(v)) return false;
-        ctx.addIssue({ code: 'custom', message: 'is not a boolean; expected one of true, false, 1, 0, yes, no' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'is not a boolean; expected one of true, false, 1, 0, yes, no',
+        });
         return z.NEVER;
       }),
   );

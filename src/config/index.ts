@@ -1,4 +1,11 @@
-export { ConfigError, formatIssues, type LoadConfigOptions, loadConfig, maskConfig, maskUrl } from './load.js';
+export {
+  ConfigError,
+  formatIssues,
+  type LoadConfigOptions,
+  loadConfig,
+  maskConfig,
+  maskUrl,
+} from './load.js';
 export {
   type Config,
   type ConfigIssue,

@@ -56,7 +56,8 @@ function parseTrustProxy(raw: string | undefined, issues: ConfigIssue[]): TrustP
   if (v === 'true' || v === 'on' || v === 'yes') {
     issues.push({
       variable: 'TRUST_PROXY',
-      message: 'trusting every proxy lets any client forge its IP; expected off, a hop count, or addresses/CIDRs/names',
+      message:
+        'trusting every proxy lets any client forge its IP; expected off, a hop count, or addresses/CIDRs/names',
     });
     return false;
   }
@@ -69,7 +70,8 @@ function parseTrustProxy(raw: string | undefined, issues: ConfigIssue[]): TrustP
   } catch {
     issues.push({
       variable: 'TRUST_PROXY',
-      message: 'is not a valid list; expected off, a hop count, or addresses, CIDRs and names (loopback, linklocal, uniquelocal)',
+      message:
+        'is not a valid list; expected off, a hop count, or addresses, CIDRs and names (loopback, linklocal, uniquelocal)',
     });
     return false;
   }
@@ -83,23 +85,42 @@ function resolve(raw: RawConfig, issues: ConfigIssue[]): Config {
 
   if (production) {
     if (!raw.DATABASE_URL)
-      need('DATABASE_URL', 'is required in production; expected a database URL such as postgres://user:pass@host:5432/db');
+      need(
+        'DATABASE_URL',
+        'is required in production; expected a database URL such as postgres://user:pass@host:5432/db',
+      );
     if (!raw.FLOWLESS_API_URL)
-      need('FLOWLESS_API_URL', 'is required in production (the local Flowless stand-in is refused); expected https://your-flowless.example');
+      need(
+        'FLOWLESS_API_URL',
+        'is required in production (the local Flowless stand-in is refused); expected https://your-flowless.example',
+      );
     if (!raw.BRIDGE_VALIDATION_SECRET)
-      need('BRIDGE_VALIDATION_SECRET', `is required in production; expected the secret shared with Flowless, at least ${MIN_SECRET_LENGTH} characters`);
+      need(
+        'BRIDGE_VALIDATION_SECRET',
+        `is required in production; expected the secret shared with Flowless, at least ${MIN_SECRET_LENGTH} characters`,
+      );
     if (!raw.PASETO_SECRET_KEY)
-      need('PASETO_SECRET_KEY', 'is required in production; expected a k4.secret PASERK (generate one with `flowfull keys generate`)');
-    if (raw.DEBUG_ERRORS) need('DEBUG_ERRORS', 'must be false in production (it would send error details to clients)');
+      need(
+        'PASETO_SECRET_KEY',
+        'is required in production; expected a k4.secret PASERK (generate one with `flowfull keys generate`)',
+      );
+    if (raw.DEBUG_ERRORS)
+      need('DEBUG_ERRORS', 'must be false in production (it would send error details to clients)');
   }
   if (raw.BRIDGE_VALIDATION_SECRET !== undefined && raw.BRIDGE_VALIDATION_SECRET.length < MIN_SECRET_LENGTH)
     need('BRIDGE_VALIDATION_SECRET', `is too short; expected at least ${MIN_SECRET_LENGTH} characters`);
   if (!production && raw.FLOWLESS_API_URL && !raw.BRIDGE_VALIDATION_SECRET)
-    need('BRIDGE_VALIDATION_SECRET', 'is required when FLOWLESS_API_URL is set; expected the secret shared with Flowless');
+    need(
+      'BRIDGE_VALIDATION_SECRET',
+      'is required when FLOWLESS_API_URL is set; expected the secret shared with Flowless',
+    );
   if (raw.DATABASE_POOL_MIN > raw.DATABASE_POOL_MAX)
     need('DATABASE_POOL_MIN', `must not exceed DATABASE_POOL_MAX (${raw.DATABASE_POOL_MAX})`);
   if (raw.CORS_ORIGINS.includes('*'))
-    need('CORS_ORIGINS', 'must list origins explicitly: `*` cannot be combined with credentials (cookies, session headers)');
+    need(
+      'CORS_ORIGINS',
+      'must list origins explicitly: `*` cannot be combined with credentials (cookies, session headers)',
+    );
 
   return {
     ...raw,
@@ -111,7 +132,10 @@ function resolve(raw: RawConfig, issues: ConfigIssue[]): Config {
 }
 
 /** Parses an environment into a Config, collecting every problem instead of stopping at the first. */
-export function parseConfig(env: Record<string, string | undefined>): { config?: Config; issues: ConfigIssue[] } {
+export function parseConfig(env: Record<string, string | undefined>): {
+  config?: Config;
+  issues: ConfigIssue[];
+} {
   const parsed = envSchema.safeParse(env);
   const issues: ConfigIssue[] = [];
   if (!parsed.success) {

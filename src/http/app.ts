@@ -74,7 +74,10 @@ export function createApp(options: CreateAppOptions): Hono {
     }),
   );
 
-  app.route('/', createHealthRoutes(() => readiness));
+  app.route(
+    '/',
+    createHealthRoutes(() => readiness),
+  );
   app.onError(createErrorHandler({ logger, debug: config.DEBUG_ERRORS }));
   app.notFound(createNotFoundHandler(app));
   return app;

@@ -23,6 +23,8 @@ export function ok<T>(
   data: T,
   options: { status?: ContentfulStatusCode; meta?: Record<string, unknown> } = {},
 ): Response {
-  const body: SuccessBody<T> = options.meta ? { success: true, data, meta: options.meta } : { success: true, data };
+  const body: SuccessBody<T> = options.meta
+    ? { success: true, data, meta: options.meta }
+    : { success: true, data };
   return c.json(body, options.status ?? 200);
 }

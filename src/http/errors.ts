@@ -23,7 +23,8 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof HTTPException) {
     const [code, message] = HTTP_EXCEPTION_CODES[err.status] ?? ['INTERNAL_ERROR', 'Internal server error'];
     // Hono's own JSON validator raises 400 "Malformed JSON in request body".
-    if (err.status === 400 && /json/i.test(err.message)) return new AppError('INVALID_JSON', 'Malformed JSON body');
+    if (err.status === 400 && /json/i.test(err.message))
+      return new AppError('INVALID_JSON', 'Malformed JSON body');
     return new AppError(code, message, { status: err.status, cause: err });
   }
   return new AppError('INTERNAL_ERROR', 'Internal server error', { cause: err });

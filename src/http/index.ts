@@ -2,6 +2,11 @@ export { CORS_ALLOW_HEADERS, type CreateAppOptions, createApp, type HttpConfig }
 export { readJsonObject } from './body.js';
 export { type ErrorBody, ok, type SuccessBody } from './envelope.js';
 export { createErrorHandler, createNotFoundHandler, errorBody, sendError, toAppError } from './errors.js';
-export { type ComponentReport, type ComponentStatus, createHealthRoutes, type ReadinessCheck } from './health.js';
+export {
+  type ComponentReport,
+  type ComponentStatus,
+  createHealthRoutes,
+  type ReadinessCheck,
+} from './health.js';
 export { loggablePath, requestLogger } from './logging.js';
 export { installGracefulShutdown, listen, type RunningServer, type ShutdownOptions } from './server.js';
