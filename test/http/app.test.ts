@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { createApp, listen, ok, readJsonObject } from '../../src/http/index.js';
+import { json } from '../support/http.js';
 import { captureLogger } from '../support/log-capture.js';
 
 const config = { BODY_LIMIT_BYTES: 1024, CORS_ORIGINS: ['https://app.example.com'], DEBUG_ERRORS: false };
@@ -29,20 +30,20 @@ describe('http shell: envelope', () => {
   it('answers unknown routes with 404 in the envelope', async () => {
     const res = await build().app.request('/nope');
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ success: false, error: 'Not found', code: 'NOT_FOUND' });
+    expect(await json(res)).toEqual({ success: false, error: 'Not found', code: 'NOT_FOUND' });
   });
 
   it('answers a known path with another method with 405 and Allow', async () => {
     const res = await build().app.request('/echo');
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toContain('POST');
-    expect((await res.json()).code).toBe('METHOD_NOT_ALLOWED');
+    expect((await json(res)).code).toBe('METHOD_NOT_ALLOWED');
   });
 
   it('maps AppError to its status, code and details', async () => {
     const res = await build().app.request('/conflict');
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       success: false,
       error: 'Already there',
       code: 'CONFLICT',
@@ -72,7 +73,7 @@ describe('http shell: envelope', () => {
 
   it('includes the cause only with the explicit debug setting', async () => {
     const res = await build({ debug: true }).app.request('/boom');
-    const body = await res.json();
+    const body = await json(res);
     expect(body.details.message).toContain('db password');
   });
 });
@@ -85,12 +86,12 @@ describe('http shell: bodies', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).code).toBe('INVALID_JSON');
+    expect((await json(res)).code).toBe('INVALID_JSON');
   });
 
   it('round-trips a JSON object', async () => {
     const res = await build().app.request('/echo', { method: 'POST', body: '{"a":1}' });
-    expect(await res.json()).toEqual({ success: true, data: { a: 1 } });
+    expect(await json(res)).toEqual({ success: true, data: { a: 1 } });
   });
 
   it('rejects an oversized body with 413', async () => {
@@ -99,7 +100,7 @@ describe('http shell: bodies', () => {
       body: JSON.stringify({ a: 'x'.repeat(5000) }),
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await json(res)).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('bounds a chunked body without Content-Length too (real socket)', async () => {
@@ -114,7 +115,6 @@ describe('http shell: bodies', () => {
       const res = await fetch(`http://127.0.0.1:${server.port}/echo`, {
         method: 'POST',
         body: Readable.toWeb(chunks) as ReadableStream,
-        // @ts-expect-error Node's fetch needs duplex for a streamed body
         duplex: 'half',
       });
       expect(res.status).toBe(413);
@@ -174,7 +174,7 @@ describe('http shell: health', () => {
   it('GET /health is liveness', async () => {
     const res = await build().app.request('/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ success: true, data: { status: 'ok' } });
+    expect(await json(res)).toEqual({ success: true, data: { status: 'ok' } });
   });
 
   it('GET /health/ready reports components; a critical one down is 503 without error text', async () => {
@@ -192,7 +192,7 @@ describe('http shell: health', () => {
     const app = createApp({ config, logger: capture.logger, readiness });
     const degraded = await app.request('/health/ready');
     expect(degraded.status).toBe(200);
-    const body = await degraded.json();
+    const body = await json(degraded);
     expect(body.data.status).toBe('degraded');
     expect(body.data.components.redis).toEqual({ status: 'down', reason: 'error' });
 

@@ -12,6 +12,8 @@ export const serverShape = {
   CORS_ORIGINS: list([]),
   /** off | a hop count | comma list of addresses, CIDRs and names (loopback, linklocal, uniquelocal). */
   TRUST_PROXY: optionalString(),
+  /** Which header a trusted proxy sets: X-Forwarded-For or the RFC 7239 Forwarded header. */
+  TRUST_PROXY_HEADER: oneOf(['x-forwarded-for', 'forwarded'] as const, 'x-forwarded-for'),
   BODY_LIMIT_BYTES: int(1_048_576, { min: 1 }),
   SHUTDOWN_TIMEOUT_MS: int(10_000, { min: 0 }),
   /** Include error causes in 500 bodies. Development aid; refused in production. */
