@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HybridCache } from '../../src/cache/index.js';
+import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
+import { RuntimePool, runPrefix, sleep, warmL1 } from './helpers.js';
+
+/**
+ * Two runtimes in one process on one Redis stand for two instances of the application: each has its
+ * own L1, its own connections and its own instance id, and they share the Redis keys and the bus.
+ */
+describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', () => {
+  const pool = new RuntimePool();
+  afterEach(() => pool.closeAll(SERVICE_URLS.redis));
+
+  async function twoInstances<T>(): Promise<[HybridCache<T>, HybridCache<T>]> {
+    const prefix = runPrefix();
+    const a = pool.create({ redisUrl: SERVICE_URLS.redis, prefix });
+    const b = pool.create({ redisUrl: SERVICE_URLS.redis, prefix });
+    expect(await a.whenReady(5000)).toBe(true);
+    expect(await b.whenReady(5000)).toBe(true);
+    return [a.createCache<T>({ namespace: 'shared' }), b.createCache<T>({ namespace: 'shared' })];
+  }
+
+  const warm = warmL1;
+
+  async function until(check: () => Promise<boolean>): Promise<void> {
+    const t0 = Date.now();
+    while (!(await check())) {
+      if (Date.now() - t0 > 3000) throw new Error('not propagated within 3 s');
+      await sleep(5);
+    }
+  }
+
+  it('set on one instance evicts the old value from the other L1', async () => {
+    const [a, b] = await twoInstances<string>();
+    await a.set('k', 'v1');
+    await warm(b, 'k', 'v1');
+    await a.set('k', 'v2');
+    await until(async () => (await b.get('k')) === 'v2');
+    expect(b.metrics().busInvalidations).toBeGreaterThanOrEqual(1);
+  });
+
+  it('delete and deleteMany on one instance evict from the other', async () => {
+    const [a, b] = await twoInstances<string>();
+    await a.set('k1', 'v');
+    await a.set('k2', 'v');
+    await a.set('k3', 'v');
+    for (const k of ['k1', 'k2', 'k3']) await warm(b, k, 'v');
+    await a.delete('k1');
+    await until(async () => (await b.get('k1')) === undefined);
+    await a.deleteMany(['k2', 'k3']);
+    await until(async () => (await b.get('k2')) === undefined && (await b.get('k3')) === undefined);
+  });
+
+  it('clear on one instance empties the namespace in the other', async () => {
+    const [a, b] = await twoInstances<string>();
+    await b.set('k', 'v');
+    await warm(b, 'k', 'v');
+    await a.clear();
+    await until(async () => (await b.get('k')) === undefined);
+  });
+
+  it('tag invalidation on one instance evicts the tagged keys from the other', async () => {
+    const [a, b] = await twoInstances<string>();
+    await a.set('t1', 'v', { tags: ['team'] });
+    await a.set('t2', 'v', { tags: ['team'] });
+    await a.set('keep', 'v');
+    for (const k of ['t1', 't2', 'keep']) await warm(b, k, 'v');
+    await a.invalidateTag('team');
+    await until(async () => (await b.get('t1')) === undefined && (await b.get('t2')) === undefined);
+    expect(await b.get('keep')).toBe('v');
+  });
+
+  it('an instance ignores its own messages: its L1 stays warm after its own write', async () => {
+    const [a, b] = await twoInstances<string>();
+    await a.set('k', 'v');
+    await b.set('other', 'x'); // a message from b, so a's bus is known to deliver
+    await sleep(100);
+    expect(await a.get('k')).toBe('v');
+    expect(a.metrics().lruHits).toBe(1);
+    expect(a.metrics().redisHits).toBe(0);
+    // each saw exactly the other's message, never its own
+    expect(a.metrics().busInvalidations).toBe(1);
+    expect(b.metrics().busInvalidations).toBe(1);
+  });
+
+  it('setIfAbsent: two instances racing end with one value', async () => {
+    const [a, b] = await twoInstances<string>();
+    for (let round = 0; round < 20; round++) {
+      const key = `race${round}`;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).setIfAbsent(key, `writer-${i}`)),
+      );
+      expect(new Set(results).size).toBe(1);
+      expect(await a.get(key)).toBe(results[0]);
+      expect(await b.get(key)).toBe(results[0]);
+    }
+  });
+
+  it('getOrSet on one instance is served from Redis on the other', async () => {
+    const [a, b] = await twoInstances<string>();
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      return 'loaded';
+    };
+    expect(await a.getOrSet('k', loader)).toBe('loaded');
+    await sleep(20); // the Redis write of a getOrSet goes on in the background
+    expect(await b.getOrSet('k', loader)).toBe('loaded');
+    expect(calls).toBe(1);
+    expect(b.metrics().redisHits).toBe(1);
+  });
+});
