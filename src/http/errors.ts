@@ -69,6 +69,7 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
  * 404 in the envelope, or 405 when the path exists under another method. The router of
  * known (method, path) pairs is built on first use, once every route has been registered.
  */
+// biome-ignore lint/suspicious/noExplicitAny: any app, whatever its context variables
 export function createNotFoundHandler(app: Hono<any>): NotFoundHandler {
   let router: PatternRouter<true> | undefined;
   let methods: string[] = [];
