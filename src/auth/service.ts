@@ -1,0 +1,207 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Kysely } from 'kysely';
+import type { CacheRuntime } from '../cache/index.js';
+import type { Config } from '../config/index.js';
+import { AppError } from '../errors.js';
+import type { ComponentReport, ReadinessCheck } from '../http/health.js';
+import { type Logger, silentLogger } from '../log/logger.js';
+import type { RequestFacts } from './flowless-client.js';
+import type { ValidatorMetrics } from './metrics.js';
+import {
+  extractSessionId,
+  type ResolvedExtraction,
+  resolveExtraction,
+  type SessionExtractionOptions,
+} from './session-id.js';
+import type { SessionGuard } from './types.js';
+import { createUserSync, type UserSync, type UserSyncMetrics, type UserSyncOptions } from './user-sync.js';
+import { BridgeValidator, type BridgeValidatorOptions } from './validator.js';
+
+export interface AuthOptions extends BridgeValidatorOptions {
+  /** Where the session id is looked for (AUTH_ALLOW_QUERY_SESSION, AUTH_SESSION_COOKIE). */
+  extraction?: SessionExtractionOptions;
+  /** Header carrying the client's device id (AUTH_DEVICE_HEADER). Default `X-Device-ID`. */
+  deviceHeader?: string;
+  /** Run after every successful validation, cached or not (validation modes). */
+  guard?: SessionGuard;
+  /** Mirror validated users into a local table (USER_SYNC_ENABLED). Absent: off. */
+  userSync?: Omit<UserSyncOptions, 'logger'>;
+  /** Whether Flowless being down fails /health/ready. Default false: every instance shares it. */
+  readinessCritical?: boolean;
+}
+
+export interface AuthMetrics {
+  validator: ValidatorMetrics;
+  userSync?: UserSyncMetrics;
+}
+
+export interface AuthService {
+  readonly validator: BridgeValidator;
+  readonly extraction: ResolvedExtraction;
+  readonly deviceHeader: string;
+  readonly userSync: UserSync | undefined;
+  readonly logger: Logger;
+  /** The SessionGuard in force, if any. */
+  readonly guard: SessionGuard | undefined;
+  /** Installs (or removes) the guard after creation: the guard usually needs the validator itself. */
+  setGuard(guard: SessionGuard | undefined): void;
+  /** The session id this request carries (not yet checked for shape). */
+  sessionIdOf(c: Context): string | undefined;
+  /** Client IP, User-Agent and device id, as sent to Flowless. */
+  requestFacts(c: Context): RequestFacts;
+  metrics(): AuthMetrics;
+  /** Flowless reachability for /health/ready. */
+  readinessCheck(): ReadinessCheck;
+  /** Waits for background user-sync writes. The cache runtime and database belong to the caller. */
+  close(): Promise<void>;
+}
+
+const MAX_USER_AGENT = 1024;
+const MAX_DEVICE_ID = 256;
+
+function clip(value: string | undefined, max: number): string | undefined {
+  const v = value?.trim();
+  return v ? v.slice(0, max) : undefined;
+}
+
+/** The socket peer; unavailable under app.request() in tests, which is no reason to fail a request. */
+function socketIp(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createAuth(options: AuthOptions): AuthService {
+  const logger = options.logger ?? silentLogger();
+  const userSync = options.userSync ? createUserSync({ ...options.userSync, logger }) : undefined;
+  const onValidated = options.onValidated;
+  const validator = new BridgeValidator({
+    ...options,
+    logger,
+    onValidated: (session) => {
+      userSync?.note(session);
+      onValidated?.(session);
+    },
+  });
+  const extraction = resolveExtraction(options.extraction);
+  const deviceHeader = (options.deviceHeader ?? 'X-Device-ID').toLowerCase();
+  let guard = options.guard;
+
+  return {
+    validator,
+    extraction,
+    deviceHeader,
+    userSync,
+    logger,
+    get guard() {
+      return guard;
+    },
+    setGuard(next) {
+      guard = next;
+    },
+    sessionIdOf: (c) => extractSessionId(c, extraction),
+    requestFacts(c) {
+      const facts: RequestFacts = {};
+      const ip = c.get('clientIp') ?? socketIp(c);
+      const userAgent = clip(c.req.header('user-agent'), MAX_USER_AGENT);
+      const deviceId = clip(c.req.header(deviceHeader), MAX_DEVICE_ID);
+      if (ip) facts.ip = ip;
+      if (userAgent) facts.userAgent = userAgent;
+      if (deviceId) facts.deviceId = deviceId;
+      return facts;
+    },
+    metrics() {
+      const out: AuthMetrics = { validator: validator.metrics() };
+      if (userSync) out.userSync = userSync.metrics();
+      return out;
+    },
+    readinessCheck: () => flowlessReadiness(validator, options.cache, options.readinessCritical ?? false),
+    async close() {
+      await userSync?.idle();
+    },
+  };
+}
+
+/**
+ * Up when Flowless answers GET /health. Otherwise degraded while sessions can still be served (this
+ * instance holds some, or Redis does), down when not.
+ */
+function flowlessReadiness(
+  validator: BridgeValidator,
+  cache: CacheRuntime,
+  critical: boolean,
+): ReadinessCheck {
+  return {
+    name: 'flowless',
+    critical,
+    async check(): Promise<ComponentReport> {
+      const started = performance.now();
+      const reachable = await validator.probe(1000);
+      const latencyMs = Math.round(performance.now() - started);
+      const breaker = validator.breakerState;
+      if (reachable) return { status: 'up', latencyMs, breaker };
+      const cachedSessions = validator.cachedSessions();
+      const servable = cachedSessions > 0 || cache.l2Usable();
+      return { status: servable ? 'degraded' : 'down', breaker, cachedSessions };
+    },
+  };
+}
+
+/** App-level middleware that hands the service to requireAuth() and friends (no argument needed there). */
+export function authContext(auth: AuthService): MiddlewareHandler {
+  return async (c, next) => {
+    c.set('auth', auth);
+    await next();
+  };
+}
+
+export interface AuthDependencies {
+  cache: CacheRuntime;
+  // biome-ignore lint/suspicious/noExplicitAny: the users table is this module's, untyped for the app
+  db?: Kysely<any>;
+  logger: Logger;
+  /** Overrides FLOWLESS_API_URL (the development stand-in's address). */
+  flowlessApiUrl?: string;
+  /** Overrides BRIDGE_VALIDATION_SECRET (generated for the development stand-in). */
+  validationSecret?: string;
+}
+
+/** Every FLOWLESS_*, BRIDGE_*, USER_SYNC_* and AUTH_* setting this module reads, as createAuth options. */
+export function authOptionsFromConfig(config: Config, deps: AuthDependencies): AuthOptions {
+  const flowlessApiUrl = deps.flowlessApiUrl ?? config.FLOWLESS_API_URL;
+  const validationSecret = deps.validationSecret ?? config.BRIDGE_VALIDATION_SECRET;
+  if (!flowlessApiUrl || !validationSecret) {
+    throw new AppError('CONFIG_INVALID', 'auth: FLOWLESS_API_URL and BRIDGE_VALIDATION_SECRET are required', {
+      status: 500,
+    });
+  }
+  const options: AuthOptions = {
+    flowlessApiUrl,
+    validationSecret,
+    timeout: config.FLOWLESS_TIMEOUT_MS,
+    retryAttempts: config.FLOWLESS_RETRY_ATTEMPTS,
+    deadlineMs: config.FLOWLESS_DEADLINE_MS,
+    sessionTransport: config.BRIDGE_SESSION_TRANSPORT,
+    legacyBodySecret: config.BRIDGE_LEGACY_BODY_SECRET,
+    cacheTtl: config.BRIDGE_CACHE_TTL,
+    negativeTtl: config.BRIDGE_NEGATIVE_TTL,
+    negativeMaxEntries: config.BRIDGE_NEGATIVE_MAX_ENTRIES,
+    staleIfError: config.BRIDGE_STALE_IF_ERROR,
+    breakerThreshold: config.BRIDGE_BREAKER_THRESHOLD,
+    breakerCooldownMs: config.BRIDGE_BREAKER_COOLDOWN_MS,
+    cache: deps.cache,
+    logger: deps.logger,
+    extraction: { allowQuery: config.AUTH_ALLOW_QUERY_SESSION, cookieName: config.AUTH_SESSION_COOKIE },
+    deviceHeader: config.AUTH_DEVICE_HEADER,
+  };
+  if (config.USER_SYNC_ENABLED) {
+    if (!deps.db) {
+      throw new AppError('CONFIG_INVALID', 'auth: USER_SYNC_ENABLED needs a database', { status: 500 });
+    }
+    options.userSync = { db: deps.db, intervalSeconds: config.USER_SYNC_INTERVAL };
+  }
+  return options;
+}
