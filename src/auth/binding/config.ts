@@ -1,7 +1,6 @@
 import type { Config } from '../../config/index.js';
-import { type ClientIpResolver, createClientIpResolver, type ForwardedHeader } from './client-ip.js';
+import { type ClientIpResolver, createClientIpResolver } from './client-ip.js';
 import {
-  ACTIONS,
   type ValidationAction,
   type ValidationModeOptions,
   VIOLATION_TYPES,
@@ -22,35 +21,45 @@ type AuthConfig = Pick<
   | 'AUTH_IP_PREFIX_V6'
 >;
 
-/**
- * Settings proposed for the schema but not in it yet. They are read when present so that adding
- * them to the schema is enough to make them work; until then they come from `overrides`.
- */
-function extraSettings(config: object): Partial<ValidationModeOptions> {
-  const raw = config as Record<string, unknown>;
-  const num = (key: string) => {
-    const v = raw[key];
-    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+/** The optional tuning settings: unset ones are left to the module's defaults. */
+type TuningConfig = Partial<
+  Pick<
+    Config,
+    | 'AUTH_SUSPICIOUS_MAX_IPS'
+    | 'AUTH_SUSPICIOUS_WINDOW'
+    | 'AUTH_SUSPICIOUS_ACTIVITY_VALIDATION'
+    | 'AUTH_BINDING_TTL'
+    | 'AUTH_ACTION_IP_MISMATCH'
+    | 'AUTH_ACTION_USER_AGENT_MISMATCH'
+    | 'AUTH_ACTION_DEVICE_MISMATCH'
+    | 'AUTH_ACTION_SUSPICIOUS_ACTIVITY'
+  >
+>;
+
+function extraSettings(config: TuningConfig): Partial<ValidationModeOptions> {
+  const configured: Record<ViolationType, ValidationAction | undefined> = {
+    ip_mismatch: config.AUTH_ACTION_IP_MISMATCH,
+    user_agent_mismatch: config.AUTH_ACTION_USER_AGENT_MISMATCH,
+    device_mismatch: config.AUTH_ACTION_DEVICE_MISMATCH,
+    suspicious_activity: config.AUTH_ACTION_SUSPICIOUS_ACTIVITY,
   };
   const actions: Partial<Record<ViolationType, ValidationAction>> = {};
   for (const type of VIOLATION_TYPES) {
-    const v = raw[`AUTH_ACTION_${type.toUpperCase()}`];
-    if (typeof v === 'string' && (ACTIONS as readonly string[]).includes(v.toLowerCase()))
-      actions[type] = v.toLowerCase() as ValidationAction;
+    const action = configured[type];
+    if (action) actions[type] = action;
   }
-  const suspicious = raw.AUTH_SUSPICIOUS_ACTIVITY_VALIDATION;
   return {
-    suspiciousMaxIps: num('AUTH_SUSPICIOUS_MAX_IPS'),
-    suspiciousWindowSeconds: num('AUTH_SUSPICIOUS_WINDOW'),
-    bindingTtlSeconds: num('AUTH_BINDING_TTL'),
-    suspiciousActivityValidation: typeof suspicious === 'boolean' ? suspicious : undefined,
+    suspiciousMaxIps: config.AUTH_SUSPICIOUS_MAX_IPS,
+    suspiciousWindowSeconds: config.AUTH_SUSPICIOUS_WINDOW,
+    bindingTtlSeconds: config.AUTH_BINDING_TTL,
+    suspiciousActivityValidation: config.AUTH_SUSPICIOUS_ACTIVITY_VALIDATION,
     actions,
   };
 }
 
 /** Maps the AUTH_* settings onto ValidationModeOptions; `overrides` win. */
 export function validationModeOptionsFromConfig(
-  config: AuthConfig,
+  config: AuthConfig & TuningConfig,
   overrides: Partial<ValidationModeOptions> = {},
 ): ValidationModeOptions {
   const extra = extraSettings(config);
@@ -73,10 +82,11 @@ export function validationModeOptionsFromConfig(
   };
 }
 
-/** The client-IP resolver for TRUST_PROXY (and the proposed TRUST_PROXY_HEADER, when present). */
-export function clientIpResolverFromConfig(config: Pick<Config, 'TRUST_PROXY'>): ClientIpResolver {
-  const header = (config as Record<string, unknown>).TRUST_PROXY_HEADER;
-  const forwarded: ForwardedHeader =
-    typeof header === 'string' && header.toLowerCase() === 'forwarded' ? 'forwarded' : 'x-forwarded-for';
-  return createClientIpResolver(config.TRUST_PROXY, { header: forwarded });
+/** The client-IP resolver for TRUST_PROXY and TRUST_PROXY_HEADER (default X-Forwarded-For). */
+export function clientIpResolverFromConfig(
+  config: Pick<Config, 'TRUST_PROXY'> & Partial<Pick<Config, 'TRUST_PROXY_HEADER'>>,
+): ClientIpResolver {
+  return createClientIpResolver(config.TRUST_PROXY, {
+    header: config.TRUST_PROXY_HEADER ?? 'x-forwarded-for',
+  });
 }
