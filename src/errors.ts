@@ -56,3 +56,16 @@ export class AppError extends Error {
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
+
+/**
+ * A mistake in options or configuration, found when something is constructed: never an HTTP error,
+ * never at the first request. Names the option and what is expected.
+ */
+export class FlowfullConfigError extends TypeError {
+  readonly code = 'CONFIG_INVALID' as const;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FlowfullConfigError';
+  }
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it, vi } from 'vitest';
+import { FlowfullConfigError } from '../../src/errors.js';
+import { CircuitBreaker, LatencyWindow, ManualClock, SingleFlight } from '../../src/resilience/index.js';
+
+describe('CircuitBreaker', () => {
+  it('opens after the threshold, lets exactly one probe through after the cooldown, closes on success', () => {
+    const clock = new ManualClock();
+    const changes: string[] = [];
+    const breaker = new CircuitBreaker({
+      threshold: 3,
+      cooldownMs: 1000,
+      clock,
+      onChange: (s) => changes.push(s),
+    });
+    breaker.failure();
+    breaker.failure();
+    expect(breaker.state).toBe('closed');
+    breaker.failure();
+    expect(breaker.state).toBe('open');
+    expect(breaker.allow()).toBe(false);
+    expect(breaker.retryAfterSeconds()).toBe(1);
+    clock.advance(1000);
+    expect(breaker.state).toBe('half_open');
+    expect(breaker.allow()).toBe(true);
+    expect(breaker.allow()).toBe(false);
+    breaker.success();
+    expect(breaker.state).toBe('closed');
+    expect(breaker.allow()).toBe(true);
+    expect(changes).toEqual(['open', 'closed']);
+    expect(breaker.opened).toBe(1);
+  });
+
+  it('a failed probe reopens for a whole cooldown', () => {
+    const clock = new ManualClock();
+    const breaker = new CircuitBreaker({ threshold: 1, cooldownMs: 500, clock });
+    breaker.failure();
+    clock.advance(500);
+    expect(breaker.allow()).toBe(true);
+    breaker.failure();
+    expect(breaker.state).toBe('open');
+    clock.advance(499);
+    expect(breaker.allow()).toBe(false);
+    clock.advance(1);
+    expect(breaker.allow()).toBe(true);
+  });
+
+  it('a released probe lets the next caller probe', () => {
+    const clock = new ManualClock();
+    const breaker = new CircuitBreaker({ threshold: 1, cooldownMs: 10, clock });
+    breaker.failure();
+    clock.advance(10);
+    expect(breaker.allow()).toBe(true);
+    breaker.release();
+    expect(breaker.allow()).toBe(true);
+  });
+
+  it('success resets the consecutive count', () => {
+    const breaker = new CircuitBreaker({ threshold: 2, cooldownMs: 10 });
+    breaker.failure();
+    breaker.success();
+    breaker.failure();
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('refuses invalid options at construction with FlowfullConfigError', () => {
+    expect(() => new CircuitBreaker({ threshold: 0 })).toThrow(FlowfullConfigError);
+    expect(() => new CircuitBreaker({ cooldownMs: -1 })).toThrow(/cooldownMs/);
+  });
+});
+
+describe('LatencyWindow', () => {
+  it('summarises count, mean and percentiles over the window', () => {
+    const window = new LatencyWindow(100);
+    expect(window.summary()).toEqual({ count: 0, mean: 0 });
+    for (let i = 1; i <= 100; i++) window.record(i);
+    const summary = window.summary();
+    expect(summary.count).toBe(100);
+    expect(summary.mean).toBe(50.5);
+    expect(summary.p50).toBe(51);
+    expect(summary.p99).toBe(100);
+    expect(window.sum).toBe(5050);
+  });
+
+  it('keeps only the last N samples for percentiles, every sample for the count', () => {
+    const window = new LatencyWindow(4);
+    for (const ms of [100, 100, 100, 100, 1, 1, 1, 1]) window.record(ms);
+    expect(window.summary()).toMatchObject({ count: 8, p50: 1, p99: 1 });
+  });
+
+  it('refuses a size below 1', () => {
+    expect(() => new LatencyWindow(0)).toThrow(FlowfullConfigError);
+  });
+});
+
+describe('SingleFlight', () => {
+  it('shares one call among concurrent callers of a key and forgets it when settled', async () => {
+    const flight = new SingleFlight<string, number>();
+    const fn = vi.fn(async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      return 42;
+    });
+    const results = await Promise.all(Array.from({ length: 100 }, () => flight.run('k', fn)));
+    expect(results.every((r) => r === 42)).toBe(true);
+    expect(fn).toHaveBeenCalledTimes(1);
+    expect(flight.size).toBe(0);
+    await flight.run('k', fn);
+    expect(fn).toHaveBeenCalledTimes(2);
+  });
+
+  it('shares a rejection and then lets a new call start', async () => {
+    const flight = new SingleFlight<string, number>();
+    let calls = 0;
+    const failing = () => {
+      calls++;
+      return Promise.reject(new Error('down'));
+    };
+    const both = await Promise.allSettled([flight.run('k', failing), flight.run('k', failing)]);
+    expect(both.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toBe(1);
+    await expect(flight.run('k', async () => 1)).resolves.toBe(1);
+  });
+
+  it('turns a synchronous throw into a rejection', async () => {
+    const flight = new SingleFlight<string, number>();
+    await expect(
+      flight.run('k', () => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
+    expect(flight.size).toBe(0);
+  });
+
+  it('forget() detaches the call in flight so the next caller starts anew', async () => {
+    const flight = new SingleFlight<string, number>();
+    let release!: (v: number) => void;
+    const first = flight.run('k', () => new Promise<number>((r) => (release = r)));
+    flight.forget('k');
+    const second = flight.run('k', async () => 2);
+    release(1);
+    expect(await first).toBe(1);
+    expect(await second).toBe(2);
+  });
+});
