@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client as LibsqlClient } from '@libsql/client';
 import type { LibsqlDriver } from '@libsql/kysely-libsql';
-import type BetterSqlite3 from 'better-sqlite3';
 import {
   type DatabaseConnection,
   type Dialect,
@@ -12,6 +11,7 @@ import {
   type MysqlPool,
   PostgresDialect,
   SqliteAdapter,
+  type SqliteDatabase,
   SqliteDialect,
   SqliteIntrospector,
   SqliteQueryCompiler,
@@ -168,14 +168,19 @@ function mysqlDialect(url: string, options: DatabaseOptions): Dialect {
   });
 }
 
-async function openSqliteFile(file: string, busyTimeoutMs: number): Promise<BetterSqlite3.Database> {
-  const { default: Sqlite } = await import('better-sqlite3');
+/**
+ * Plain SQLite files use `libsql`'s synchronous, better-sqlite3-compatible binding: one connection,
+ * so a transaction spans statements (the migration lock relies on it). Its native code ships as a
+ * prebuilt npm package per platform, so installing needs no compiler.
+ */
+async function openSqliteFile(file: string, busyTimeoutMs: number): Promise<SqliteDatabase> {
+  const { default: Sqlite } = await import('libsql');
   if (file !== MEMORY) await mkdir(path.dirname(file), { recursive: true });
   const db = new Sqlite(file, { timeout: busyTimeoutMs });
   // WAL lets readers run beside the writer; foreign keys match what the server dialects enforce.
   if (file !== MEMORY) db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  return db;
+  return db as unknown as SqliteDatabase;
 }
 
 function sqliteDialect(file: string, options: DatabaseOptions): Dialect {

@@ -21,7 +21,7 @@ export function sqlFamilyOf(db: Kysely<any>): SqlFamily {
 // biome-ignore lint/suspicious/noExplicitAny: any table layout
 const knownTypes = new WeakMap<Kysely<any>, DatabaseType>();
 
-/** Both speak SQLite, but only the driver knows whether it is better-sqlite3 or libsql. */
+/** Both speak SQLite, but only the driver knows whether it is the single-connection SQLite binding or the libsql client. */
 // biome-ignore lint/suspicious/noExplicitAny: any table layout
 export function rememberDatabaseType(db: Kysely<any>, type: DatabaseType): void {
   knownTypes.set(db, type);

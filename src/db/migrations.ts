@@ -36,7 +36,7 @@ export interface MigratorOptions {
   lockWaitMs?: number;
   /** libsql: the lock row's lifetime, renewed while held; a crashed holder frees it after this. Default 30 s. */
   lockTtlMs?: number;
-  /** SQLite family: `transaction` (better-sqlite3) or `row` (libsql). Default from createDatabase's type. */
+  /** SQLite family: `transaction` (plain SQLite, one connection) or `row` (libsql client). Default from createDatabase's type. */
   sqliteLock?: 'transaction' | 'row';
 }
 

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 /**
  * Kysely takes no migration lock on SQLite (it assumes one connection), but two processes, or two
  * Kysely instances, may open the same file. Two ways to serialise them:
- *  - better-sqlite3: hold SQLite's own write lock (BEGIN IMMEDIATE) for the whole run. The lock dies
+ *  - plain SQLite (libsql's single-connection binding): hold SQLite's own write lock (BEGIN IMMEDIATE) for the whole run. The lock dies
  *    with the process, and the run is atomic as a bonus (SQLite has transactional DDL).
  *  - libsql: its client hands each statement to a pooled connection, so no transaction can span
  *    the Migrator's statements. A row in the migration lock table holds the expiry (epoch ms) in
@@ -36,7 +36,7 @@ function isBusy(err: unknown): boolean {
 }
 
 /**
- * BEGIN IMMEDIATE, retried without a busy timeout: better-sqlite3 waits synchronously, which in one
+ * BEGIN IMMEDIATE, retried without a busy timeout: the binding waits synchronously, which in one
  * process would freeze the event loop the lock holder needs to finish.
  */
 async function beginImmediate(conn: AnyDb, waitMs: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'libsql';
 import { AppError } from '../errors.js';
 import type { SessionBinding, StandinUser } from './types.js';
 
@@ -164,14 +164,14 @@ export function openStandinStore(path: string): StandinStore {
     `INSERT INTO users (id, email, user_name, name, last_name, user_type, is_verified, password_hash, created_at)
      VALUES (@id, @email, @user_name, @name, @last_name, @user_type, @is_verified, @password_hash, @created_at)`,
   );
-  const userById = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
-  const userByEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ?');
-  const userByName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE user_name = ?');
+  const userById = db.prepare<[string]>('SELECT * FROM users WHERE id = ?');
+  const userByEmail = db.prepare<[string]>('SELECT * FROM users WHERE email = ?');
+  const userByName = db.prepare<[string]>('SELECT * FROM users WHERE user_name = ?');
   const insertSession = db.prepare(
     `INSERT INTO sessions (id, token_hash, user_id, ip_address, user_agent, device_id, created_at, expires_at, last_used_at)
      VALUES (@id, @token_hash, @user_id, @ip_address, @user_agent, @device_id, @created_at, @expires_at, @created_at)`,
   );
-  const sessionByHash = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?');
+  const sessionByHash = db.prepare<[string]>('SELECT * FROM sessions WHERE token_hash = ?');
   const touchSession = db.prepare('UPDATE sessions SET last_used_at = ? WHERE id = ?');
   const revoke = db.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL');
   const expire = db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND revoked_at IS NULL');
@@ -197,11 +197,11 @@ export function openStandinStore(path: string): StandinStore {
       return toUser({ ...row, picture: null, phone: null });
     },
     findUserById(id) {
-      const row = userById.get(id);
+      const row = userById.get(id) as UserRow | undefined;
       return row && toUser(row);
     },
     findUserByLogin(by, value) {
-      const row = by === 'email' ? userByEmail.get(value) : userByName.get(value);
+      const row = (by === 'email' ? userByEmail.get(value) : userByName.get(value)) as UserRow | undefined;
       return row && { user: toUser(row), passwordHash: row.password_hash };
     },
     createSession(userId, ttlSeconds, binding) {
@@ -221,11 +221,11 @@ export function openStandinStore(path: string): StandinStore {
       return { sessionId, expiresAt: new Date(expiresAt) };
     },
     lookupSession(sessionId, touch) {
-      const row = sessionByHash.get(hashSessionId(sessionId));
+      const row = sessionByHash.get(hashSessionId(sessionId)) as SessionRow | undefined;
       if (!row || row.revoked_at !== null) return { status: 'invalid' };
       const now = Date.now();
       if (row.expires_at <= now) return { status: 'expired' };
-      const userRow = userById.get(row.user_id);
+      const userRow = userById.get(row.user_id) as UserRow | undefined;
       if (!userRow) return { status: 'invalid' };
       if (touch) {
         touchSession.run(now, row.id);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { LibsqlDialect } from '@libsql/kysely-libsql';
-import Database from 'better-sqlite3';
 import {
   type Dialect,
   Kysely,
@@ -10,6 +9,7 @@ import {
   PostgresDialect,
   SqliteDialect,
 } from 'kysely';
+import Database from 'libsql';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ function session(userId: string, overrides: Partial<Session> = {}): Session {
 }
 
 const dialects: Array<[string, boolean, () => Dialect]> = [
-  ['sqlite (better-sqlite3)', true, () => new SqliteDialect({ database: new Database(':memory:') })],
+  ['sqlite (libsql binding)', true, () => new SqliteDialect({ database: new Database(':memory:') })],
   ['libsql', true, () => new LibsqlDialect({ url: ':memory:' })],
   [
     'postgres',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DATABASE_URL, parseConfig } from '../../src/config/index.js';
+import { databaseTypeOf } from '../../src/db/dialect.js';
 import { createDatabase, type Database, databaseOptionsFromConfig, ping } from '../../src/db/index.js';
 import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
 
@@ -78,16 +79,18 @@ describe('createDatabase', () => {
     expect(existsSync(join(home, 'b.db'))).toBe(false);
   });
 
-  it('libsql runs in memory through @libsql/client, not better-sqlite3', async () => {
-    // vector() exists in libsql only: plain SQLite (better-sqlite3) has no such function.
+  it('libsql runs through @libsql/client; a plain SQLite file through the single-connection binding', async () => {
+    // Both engines are libSQL (vector() exists in each); what differs is the driver, which the
+    // migrator reads back to pick its lock (`row` for the pooled client, `transaction` otherwise).
     const probe = sql<{ v: string }>`select vector_extract(vector('[1,2]')) as v`;
     await using(createDatabase({ url: 'file::memory:', type: 'libsql' }), async (database) => {
-      expect(database.type).toBe('libsql');
+      expect([database.type, databaseTypeOf(database.db)]).toEqual(['libsql', 'libsql']);
       expect((await probe.execute(database.db)).rows).toEqual([{ v: '[1,2]' }]);
     });
-    await using(createDatabase({ url: ':memory:' }), async ({ db }) =>
-      expect(probe.execute(db)).rejects.toThrow(/no such function/),
-    );
+    await using(createDatabase({ url: ':memory:' }), async (database) => {
+      expect([database.type, databaseTypeOf(database.db)]).toEqual(['sqlite', 'sqlite']);
+      expect((await probe.execute(database.db)).rows).toEqual([{ v: '[1,2]' }]);
+    });
   });
 
   it('a server URL connects nowhere at creation; the label masks the password; close is idempotent', async () => {

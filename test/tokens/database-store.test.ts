@@ -109,7 +109,7 @@ describe.skipIf(!(await serviceAvailable('mysql')))('database token store: Maria
   databaseSuite('mysql', 1000);
 });
 
-describe('database token store: SQLite (better-sqlite3)', () => {
+describe('database token store: SQLite (libsql binding)', () => {
   databaseSuite('sqlite', 200);
 });
 
