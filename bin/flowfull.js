@@ -1,17 +1,18 @@
 #!/usr/bin/env node
-// The `flowfull` command. From an installed package it runs the compiled CLI; from a
-// checkout without a build it runs the TypeScript sources through tsx.
+// The `flowfull` command: the starter application's CLI (src/app/cli.ts), which hands its migrations
+// to the framework CLI (src/cli). In a checkout it always runs the TypeScript sources through tsx,
+// exactly what `npm start` runs, so a stale dist/ from an earlier `npm run build` can never answer
+// for the code (a new migration is seen at once). Only an installed package, which ships dist/ and
+// no src/, runs the compiled entry.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const compiled = join(root, 'dist', 'cli', 'main.js');
-if (existsSync(compiled)) {
-  const { main } = await import(pathToFileURL(compiled).href);
-  process.exitCode = await main(process.argv.slice(2));
-} else {
+const source = join(root, 'src', 'app', 'cli.ts');
+if (existsSync(source)) {
   const { tsImport } = await import('tsx/esm/api');
-  const { main } = await tsImport(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href, import.meta.url);
-  process.exitCode = await main(process.argv.slice(2));
+  await tsImport(pathToFileURL(source).href, import.meta.url);
+} else {
+  await import(pathToFileURL(join(root, 'dist', 'app', 'cli.js')).href);
 }

@@ -22,8 +22,10 @@ import {
   type Database,
   databaseOptionsFromConfig,
   migrateUp,
+  migrationStatus,
   ping,
 } from '../db/index.js';
+import { AppError } from '../errors.js';
 import { createApp, type ReadinessCheck } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
 import {
@@ -36,6 +38,7 @@ import { createAppRepositories } from './repositories.js';
 import { itemRoutes } from './routes/items.js';
 import { adminRoutes, meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
+import { recordUsers } from './users.js';
 
 /** Everything the starter application runs on, built from one Config. */
 export interface Services {
@@ -91,8 +94,20 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
 /** Applies every pending migration (several instances starting at once are safe). */
 export async function migrate(services: Services): Promise<string[]> {
   const result = await migrateUp(createMigrator(services.database.db, allMigrations()));
-  if (!result.ok) throw new Error(`migration ${result.failed ?? '(migrator)'} failed`);
+  if (!result.ok)
+    throw new AppError(
+      'MIGRATION_FAILED',
+      `migration ${result.failed ?? '(migrator)'} failed: ${result.error}`,
+      {
+        status: 500,
+      },
+    );
   return result.done;
+}
+
+/** Migrations the code has and the database has not applied yet, by name. */
+export async function pendingMigrations(services: Services): Promise<string[]> {
+  return (await migrationStatus(createMigrator(services.database.db, allMigrations()))).pending;
 }
 
 function readiness(services: Services): ReadinessCheck[] {
@@ -113,6 +128,14 @@ function readiness(services: Services): ReadinessCheck[] {
         return { status, redis: h.redis, breaker: h.breaker };
       },
     },
+    {
+      // Until every migration is applied, routes would fail on missing tables: not ready.
+      name: 'migrations',
+      check: async () => {
+        const pending = await pendingMigrations(services);
+        return pending.length ? { status: 'down', pending } : { status: 'up' };
+      },
+    },
     services.auth.readinessCheck(),
   ];
 }
@@ -123,6 +146,7 @@ export function buildApp(services: Services): Hono {
   const app = createApp({ config, logger, readiness: readiness(services) });
   app.use('*', clientIpMiddleware(clientIpResolverFromConfig(config)));
   app.use('*', authContext(services.auth));
+  app.use('/api/*', recordUsers(services.database.db, logger));
   const repos = createAppRepositories(services.database.db);
   app.route('/', createAuthRoutes(services.auth));
   app.route('/', meRoutes());

@@ -1,10 +1,13 @@
 export {
   ConfigError,
+  type Environment,
   formatIssues,
   type LoadConfigOptions,
   loadConfig,
   maskConfig,
   maskUrl,
+  readEnvironment,
+  type ValueSource,
 } from './load.js';
 export {
   type Config,

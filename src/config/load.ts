@@ -29,11 +29,30 @@ export interface LoadConfigOptions {
   dotenvPath?: string | false;
 }
 
-/** Reads .env (if present) under the real environment and returns a validated Config, or throws ConfigError. */
-export function loadConfig(options: LoadConfigOptions = {}): Config {
+/** Where a variable's value came from; blank values count as unset, so their source is the default. */
+export type ValueSource = 'default' | '.env' | 'environment';
+
+export interface Environment {
+  /** The .env file's values under the real environment's. */
+  values: Record<string, string | undefined>;
+  /** The source of every variable set to a non-blank value. */
+  sources: Record<string, Exclude<ValueSource, 'default'>>;
+}
+
+/** The environment start-up reads: .env (if present) under the real environment. */
+export function readEnvironment(options: LoadConfigOptions = {}): Environment {
   const env = options.env ?? process.env;
   const fromFile = readDotenv(options.dotenvPath === undefined ? '.env' : options.dotenvPath);
-  const { config, issues } = parseConfig({ ...fromFile, ...env });
+  const sources: Environment['sources'] = {};
+  for (const [key, value] of Object.entries(fromFile)) if (value.trim() !== '') sources[key] = '.env';
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value.trim() !== '') sources[key] = 'environment';
+  return { values: { ...fromFile, ...env }, sources };
+}
+
+/** Reads .env (if present) under the real environment and returns a validated Config, or throws ConfigError. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const { config, issues } = parseConfig(readEnvironment(options).values);
   if (!config) throw new ConfigError(issues);
   return config;
 }

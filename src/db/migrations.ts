@@ -72,6 +72,11 @@ export interface MigrationStatusEntry {
 export interface MigrationStatus {
   migrations: MigrationStatusEntry[];
   pending: string[];
+  /**
+   * Applied in this database but not in the code (a rollback of the code, or another application
+   * sharing the table). Applying migrations fails while any is listed.
+   */
+  unknown: MigrationStatusEntry[];
 }
 
 /** `2026_11_27_0001_create_items`: a date and a sequence, so modules' migrations sort together. */
@@ -195,7 +200,25 @@ export async function migrationStatus(m: DatabaseMigrator): Promise<MigrationSta
     applied: i.executedAt !== undefined,
     ...(i.executedAt ? { executedAt: i.executedAt } : {}),
   }));
-  return { migrations, pending: migrations.filter((i) => !i.applied).map((i) => i.name) };
+  return {
+    migrations,
+    pending: migrations.filter((i) => !i.applied).map((i) => i.name),
+    unknown: await unknownApplied(m),
+  };
+}
+
+/** Kysely's getMigrations() lists only the migrations it was given; the table may hold more. */
+async function unknownApplied(m: DatabaseMigrator): Promise<MigrationStatusEntry[]> {
+  const known = new Set(m.names);
+  let rows: Array<{ name: string; timestamp: string | Date }>;
+  try {
+    rows = await m.db.selectFrom(m.options.tableName).select(['name', 'timestamp']).orderBy('name').execute();
+  } catch {
+    return []; // no migration table yet: nothing has been applied
+  }
+  return rows
+    .filter((r) => !known.has(r.name))
+    .map((r) => ({ name: r.name, applied: true, executedAt: new Date(r.timestamp) }));
 }
 
 export type MigrateCommand = 'up' | 'down' | 'status';
@@ -204,8 +227,11 @@ function statusLines(status: MigrationStatus): string[] {
   const lines = status.migrations.map((s) =>
     s.applied ? `applied  ${s.executedAt?.toISOString() ?? '?'}  ${s.name}` : `pending  ${s.name}`,
   );
+  for (const u of status.unknown)
+    lines.push(`unknown  ${u.executedAt?.toISOString() ?? '?'}  ${u.name}  (applied here, not in this code)`);
   const applied = status.migrations.length - status.pending.length;
-  lines.push(`${applied} applied, ${status.pending.length} pending`);
+  const unknown = status.unknown.length ? `, ${status.unknown.length} unknown` : '';
+  lines.push(`${applied} applied, ${status.pending.length} pending${unknown}`);
   return lines;
 }
 

@@ -48,6 +48,23 @@ async function checkCredentials(runtime: StandinRuntime, input: LoginInput): Pro
   return found.user;
 }
 
+/**
+ * Register and login answer the same shape. The protocol has register's session under `data` and
+ * login's at the top level; both places carry it here, for both routes, so a client (or a curl
+ * walk-through) reads `session_id` from the same place whichever call opened the session.
+ */
+function sessionAnswer(user: StandinUser, session: { sessionId: string; expiresAt: Date }) {
+  const expiresAt = session.expiresAt.toISOString();
+  const fields = {
+    user,
+    session_id: session.sessionId,
+    sessionId: session.sessionId,
+    expires_at: expiresAt,
+    expiresAt,
+  };
+  return { success: true, ...fields, data: fields };
+}
+
 export function createAuthRoutes(runtime: StandinRuntime): Hono {
   const routes = new Hono();
 
@@ -65,13 +82,7 @@ export function createAuthRoutes(runtime: StandinRuntime): Hono {
     });
     const session = openSession(c, runtime, user.id, body.device_id);
     runtime.logger.info({ userId: user.id }, 'user registered');
-    return c.json(
-      {
-        success: true,
-        data: { user, session_id: session.sessionId, expires_at: session.expiresAt.toISOString() },
-      },
-      201,
-    );
+    return c.json(sessionAnswer(user, session), 201);
   };
   routes.post('/register', register('camel'));
   routes.post('/register/public', register('snake'));
@@ -80,16 +91,8 @@ export function createAuthRoutes(runtime: StandinRuntime): Hono {
     const body = await readJsonObject(c);
     const user = await checkCredentials(runtime, parseLogin(body));
     const session = openSession(c, runtime, user.id, body.device_id);
-    const expiresAt = session.expiresAt.toISOString();
     runtime.logger.info({ userId: user.id }, 'user logged in');
-    return c.json({
-      success: true,
-      user,
-      session_id: session.sessionId,
-      sessionId: session.sessionId,
-      expires_at: expiresAt,
-      expiresAt,
-    });
+    return c.json(sessionAnswer(user, session));
   });
 
   routes.post('/logout', async (c) => {

@@ -9,9 +9,9 @@ export {
   type StandinApp,
 } from './app.js';
 export {
-  DEVELOPMENT_DATABASE_PATH,
   type DevelopmentStandin,
   type DevelopmentStandinConfig,
+  standinDatabasePath,
   startDevelopmentStandin,
 } from './dev.js';
 export { noFaults } from './faults.js';

@@ -2,13 +2,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { allMigrations } from '../../src/app/migrations-all.js';
+import { runCli } from '../../src/cli/main.js';
 
-function io(env: Record<string, string> = {}) {
+const main = (argv: string[], io: ReturnType<typeof makeIo>['io']) =>
+  runCli(argv, { io, migrations: allMigrations() });
+
+function makeIo(env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env }, out, err };
 }
+const io = makeIo;
 
 describe('flowfull config check', () => {
   it('prints the resolved configuration with secrets masked', async () => {
@@ -19,10 +24,10 @@ describe('flowfull config check', () => {
     });
     expect(await main(['config', 'check'], t.io)).toBe(0);
     const text = t.out.join('\n');
-    expect(text).toMatch(/^PORT\s+3001$/m);
-    expect(text).toMatch(/^REDIS_URL\s+\(unset\)$/m);
+    expect(text).toMatch(/^PORT\s+3001\s+default$/m);
+    expect(text).toMatch(/^REDIS_URL\s+\(none: in-process only\)\s+default$/m);
     expect(text).toContain('postgres://app:***@db.example.com/app');
-    expect(text).toMatch(/^BRIDGE_VALIDATION_SECRET\s+\*\*\*$/m);
+    expect(text).toMatch(/^BRIDGE_VALIDATION_SECRET\s+\*\*\*\s+environment$/m);
     expect(text).not.toContain('pa55word');
     expect(text).not.toContain('b'.repeat(40));
   });

@@ -17,7 +17,10 @@ export function meRoutes(): Hono {
   return routes;
 }
 
-/** Administration: removes a user from the local `users` table (filled by user sync). */
+/**
+ * Administration: removes a user from the local `users` table, where the starter records every user
+ * it has served (see users.ts; USER_SYNC_ENABLED keeps the rows current as well).
+ */
 // biome-ignore lint/suspicious/noExplicitAny: the users table belongs to the auth module
 export function adminRoutes(db: Kysely<any>): Hono {
   const routes = new Hono();

@@ -1,4 +1,4 @@
-import { bool, int, oneOf, optionalBool, optionalInt, optionalOneOf, str } from '../fields.js';
+import { bool, int, oneOf, optionalBool, optionalOneOf, str } from '../fields.js';
 
 const ACTIONS = ['allow', 'warn', 'deny', 'invalidate'] as const;
 
@@ -25,13 +25,13 @@ export const authShape = {
   AUTH_IP_PREFIX_V4: int(32, { min: 0, max: 32 }),
   AUTH_IP_PREFIX_V6: int(128, { min: 0, max: 128 }),
   /** suspicious_activity: more than this many distinct networks for one session within the window. Default 5. */
-  AUTH_SUSPICIOUS_MAX_IPS: optionalInt({ min: 1 }),
+  AUTH_SUSPICIOUS_MAX_IPS: int(5, { min: 1 }),
   /** suspicious_activity window in seconds. Default 600. */
-  AUTH_SUSPICIOUS_WINDOW: optionalInt({ min: 1 }),
+  AUTH_SUSPICIOUS_WINDOW: int(600, { min: 1 }),
   /** Force the suspicious-activity check on or off (unset: on in ADVANCED and STRICT). */
   AUTH_SUSPICIOUS_ACTIVITY_VALIDATION: optionalBool(),
   /** Seconds a first-seen binding (and an invalidation tombstone) is kept. Default 7 days. */
-  AUTH_BINDING_TTL: optionalInt({ min: 1 }),
+  AUTH_BINDING_TTL: int(604_800, { min: 1 }),
   /** Per-violation action overrides: allow | warn | deny | invalidate (unset: as the mode says). */
   AUTH_ACTION_IP_MISMATCH: optionalOneOf(ACTIONS),
   AUTH_ACTION_USER_AGENT_MISMATCH: optionalOneOf(ACTIONS),

@@ -32,4 +32,6 @@ export const flowlessShape = {
   USER_SYNC_INTERVAL: int(300, { min: 0 }),
   /** Port of the local Flowless stand-in started in development when FLOWLESS_API_URL is unset. */
   FLOWLESS_STANDIN_PORT: int(3002, { min: 0, max: 65535 }),
+  /** SQLite file of the local stand-in's users and sessions. Unset: derived from DATABASE_URL (see docs/standin.md). */
+  FLOWLESS_STANDIN_DATABASE: optionalString(),
 };
