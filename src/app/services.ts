@@ -110,6 +110,25 @@ export async function pendingMigrations(services: Services): Promise<string[]> {
   return (await migrationStatus(createMigrator(services.database.db, allMigrations()))).pending;
 }
 
+/**
+ * Until every migration is applied, routes would fail on missing tables: not ready, naming them.
+ * Once none is pending the answer is kept for a while: this process's code gains no migrations.
+ */
+function migrationsCheck(services: Services): ReadinessCheck {
+  let allAppliedAt = Number.NEGATIVE_INFINITY;
+  return {
+    name: 'migrations',
+    check: async () => {
+      if (Date.now() - allAppliedAt < MIGRATIONS_UP_TTL_MS) return { status: 'up' };
+      const pending = await pendingMigrations(services);
+      if (pending.length) return { status: 'down', pending };
+      allAppliedAt = Date.now();
+      return { status: 'up' };
+    },
+  };
+}
+const MIGRATIONS_UP_TTL_MS = 30_000;
+
 function readiness(services: Services): ReadinessCheck[] {
   return [
     {
@@ -128,14 +147,7 @@ function readiness(services: Services): ReadinessCheck[] {
         return { status, redis: h.redis, breaker: h.breaker };
       },
     },
-    {
-      // Until every migration is applied, routes would fail on missing tables: not ready.
-      name: 'migrations',
-      check: async () => {
-        const pending = await pendingMigrations(services);
-        return pending.length ? { status: 'down', pending } : { status: 'up' };
-      },
-    },
+    migrationsCheck(services),
     services.auth.readinessCheck(),
   ];
 }

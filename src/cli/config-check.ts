@@ -1,5 +1,13 @@
-import { type Config, ConfigError, envSchema, maskConfig, type ValueSource } from '../config/index.js';
+import {
+  type Config,
+  ConfigError,
+  envSchema,
+  maskConfig,
+  parseConfig,
+  type ValueSource,
+} from '../config/index.js';
 import { resolveDatabaseUrl } from '../db/url.js';
+import { standinDatabasePath } from '../standin/dev.js';
 import { checkEnvironment } from './environment.js';
 import { type CliIo, envOptions } from './io.js';
 
@@ -27,6 +35,8 @@ function shown(key: string, value: unknown, config: Config): string {
   }
   if (key === 'DATABASE_TYPE' && value === undefined)
     return `(from the URL: ${resolveDatabaseUrl(config.DATABASE_URL).type})`;
+  if (key === 'FLOWLESS_STANDIN_DATABASE' && value === undefined)
+    return `(follows DATABASE_URL: ${standinDatabasePath(config)})`;
   if (key === 'FLOWLESS_API_URL' && value === undefined && config.FLOWLESS_USE_STANDIN)
     return `(none: local stand-in on port ${config.FLOWLESS_STANDIN_PORT})`;
   if (Array.isArray(value) && value.length > 0) return value.join(',');
@@ -35,22 +45,41 @@ function shown(key: string, value: unknown, config: Config): string {
   return String(value);
 }
 
-/** The rows `config check` prints: variable, resolved value (secrets masked), source. */
+/**
+ * The configuration an empty environment gives in this NODE_ENV: the defaults. Production has no
+ * default DATABASE_URL (and refuses an empty environment), so its defaults are development's with
+ * production's own differences.
+ */
+function defaultsFor(config: Config): Config {
+  const production = config.NODE_ENV === 'production';
+  const base = parseConfig({ NODE_ENV: production ? 'development' : config.NODE_ENV }).config!;
+  return production
+    ? { ...base, NODE_ENV: 'production', DATABASE_AUTO_MIGRATE: false, FLOWLESS_USE_STANDIN: false }
+    : base;
+}
+
+/** The rows `config check` prints: variable, resolved value (secrets masked), source (and default). */
 export function configRows(
   config: Config,
   sources: Record<string, ValueSource>,
-): Array<[string, string, ValueSource]> {
+): Array<[string, string, string]> {
   const masked = maskConfig(config);
-  return Object.keys(envSchema.shape).map((key) => [
-    key,
-    shown(key, masked[key], config),
-    sources[key] ?? 'default',
-  ]);
+  const defaults = defaultsFor(config);
+  const production = config.NODE_ENV === 'production';
+  return Object.keys(envSchema.shape).map((key) => {
+    const source = sources[key] ?? 'default';
+    if (source === 'default') return [key, shown(key, masked[key], config), source];
+    const fallback =
+      production && key === 'DATABASE_URL'
+        ? '(none: required in production)'
+        : shown(key, maskConfig(defaults)[key], defaults);
+    return [key, shown(key, masked[key], config), `${source} (default ${fallback})`];
+  });
 }
 
 /**
  * `flowfull config check`: runs start-up's own validation (checkEnvironment). Valid: every variable
- * with its resolved value and where it came from. Invalid: start-up's report on stderr and its exit code.
+ * with its resolved value and where it came from (with the default it replaced). Invalid: start-up's report on stderr and its exit code.
  */
 export async function configCheck(io: CliIo): Promise<number> {
   const { config, issues, sources } = await checkEnvironment(envOptions(io));

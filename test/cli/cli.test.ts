@@ -27,7 +27,9 @@ describe('flowfull config check', () => {
     expect(text).toMatch(/^PORT\s+3001\s+default$/m);
     expect(text).toMatch(/^REDIS_URL\s+\(none: in-process only\)\s+default$/m);
     expect(text).toContain('postgres://app:***@db.example.com/app');
-    expect(text).toMatch(/^BRIDGE_VALIDATION_SECRET\s+\*\*\*\s+environment$/m);
+    expect(text).toMatch(
+      /^BRIDGE_VALIDATION_SECRET\s+\*\*\*\s+environment \(default \(generated for the stand-in\)\)$/m,
+    );
     expect(text).not.toContain('pa55word');
     expect(text).not.toContain('b'.repeat(40));
   });

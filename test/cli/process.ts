@@ -42,7 +42,7 @@ export function runNode(
   const argv = options.ts === false ? args : ['--import', TSX, ...args];
   return finish(
     spawn(process.execPath, argv, { cwd: options.cwd ?? scratchDir(), env: cleanEnv(options.env ?? {}) }),
-    options.timeoutMs ?? 30_000,
+    options.timeoutMs ?? 90_000,
   );
 }
 
@@ -52,7 +52,7 @@ export function runShell(
 ): Promise<Finished> {
   return finish(
     spawn('bash', ['-c', script], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env ?? {}) }),
-    options.timeoutMs ?? 60_000,
+    options.timeoutMs ?? 120_000,
   );
 }
 
@@ -81,7 +81,7 @@ export async function startServer(env: Record<string, string>, cwd = scratchDir(
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((done) => child.on('close', done));
   const url = `http://127.0.0.1:${env.PORT}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
     try {

@@ -10,6 +10,8 @@ import { runCli } from '../../src/cli/main.js';
 import { standinDatabasePath, startFlowlessStandin } from '../../src/standin/index.js';
 import { ROOT, runShell, scratchDir, spare, startServer } from './process.js';
 
+/** Child processes start slowly on a shared machine. */
+const SLOW = { timeout: 180_000 };
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 function walkthrough(): string {
@@ -46,7 +48,7 @@ function answers(
     .map((l) => JSON.parse(l));
 }
 
-describe('8. the README walk-through', () => {
+describe('8. the README walk-through', SLOW, () => {
   it('uses variables for the ports', () => {
     const script = walkthrough();
     expect(script).toContain(`API=http://localhost:\${PORT:-3001}`);
