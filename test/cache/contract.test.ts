@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CacheOptions, CacheRuntimeOptions, HybridCache, LoaderContext } from '../../src/cache/index.js';
-import { isAppError } from '../../src/errors.js';
+import { FlowfullConfigError } from '../../src/errors.js';
 import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
 import { RuntimePool, runPrefix, sleep } from './helpers.js';
 
@@ -313,25 +313,28 @@ function contract(variant: 'L1 only' | 'L1 + L2'): void {
     expect(back?.at.getTime()).toBe(at.getTime());
   });
 
-  it('rejects invalid options with CACHE_INVALID_OPTION', async () => {
+  it('rejects invalid options with FlowfullConfigError naming the option', async () => {
     const cache = await cacheOf();
     const rt = pool.create({ prefix: runPrefix() });
-    const codeOf = (fn: () => unknown) => {
+    const messageOf = (fn: () => unknown) => {
       try {
         fn();
       } catch (error) {
-        return isAppError(error) ? error.code : 'other';
+        return error instanceof FlowfullConfigError ? error.message : 'other';
       }
       return 'none';
     };
-    expect(codeOf(() => rt.createCache({ namespace: 'a:b' }))).toBe('CACHE_INVALID_OPTION');
-    expect(codeOf(() => rt.createCache({ namespace: 'ok', ttl: 0 }))).toBe('CACHE_INVALID_OPTION');
-    expect(codeOf(() => rt.createCache({ namespace: 'ok2', jitter: 2 }))).toBe('CACHE_INVALID_OPTION');
+    expect(messageOf(() => rt.createCache({ namespace: 'a:b' }))).toContain('namespace');
+    expect(messageOf(() => rt.createCache({ namespace: 'ok', ttl: 0 }))).toContain('ttl');
+    expect(messageOf(() => rt.createCache({ namespace: 'ok2', jitter: 2 }))).toContain('jitter');
+    expect(messageOf(() => rt.createCache({ namespace: 'ok3', maxEntries: 0 }))).toContain('maxEntries');
     rt.createCache({ namespace: 'dup' });
-    expect(codeOf(() => rt.createCache({ namespace: 'dup' }))).toBe('CACHE_INVALID_OPTION');
-    await expect(cache.set('a', { id: 1, name: 'a' }, { ttl: -1 })).rejects.toMatchObject({
-      code: 'CACHE_INVALID_OPTION',
-    });
+    expect(messageOf(() => rt.createCache({ namespace: 'dup' }))).toContain('already in use');
+    await expect(cache.set('a', { id: 1, name: 'a' }, { ttl: -1 })).rejects.toThrow(FlowfullConfigError);
+    await expect(
+      cache.getOrSet('a', async () => ({ id: 1, name: 'a' }), { softTimeoutMs: -5 }),
+    ).rejects.toThrow(/softTimeoutMs/);
+    await expect(cache.setIfAbsent('a', undefined as unknown as User)).rejects.toThrow(FlowfullConfigError);
   });
 }
 

@@ -56,7 +56,9 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     await run(() => cache.getOrSet(`cold-${tag}`, async () => 'loaded'));
     await run(() => cache.set(`set-${tag}`, 'v'));
     await run(() => cache.has(`set-${tag}`));
-    await run(() => cache.setIfAbsent(`once-${tag}`, 'v'));
+    // Redis alone decides setIfAbsent: when it cannot, the call says so at once (503) and stores nothing.
+    const once = await run(() => cache.setIfAbsent(`once-${tag}`, 'v').catch((error: unknown) => error));
+    if (once !== 'v') expect(once).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
     await run(() => cache.delete(`none-${tag}`));
     await run(() => cache.deleteMany([`none-${tag}`, `none2-${tag}`]));
     await run(() => cache.invalidateTag(`tag-${tag}`));
@@ -149,6 +151,32 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     await waitUntil('A replays its delete', 5000, () => a.cache.metrics().pendingL2 === 0);
     expect(await b.cache.get('doomed')).toBeUndefined();
     expect(await a.cache.get('doomed')).toBeUndefined();
+  });
+
+  it('setIfAbsent on a frozen Redis: no instance wins alone; once Redis is back exactly one value wins', async () => {
+    const s = await server();
+    const prefix = runPrefix();
+    const a = await instance(s, prefix);
+    const b = await instance(s, prefix);
+    s.freeze();
+    const outcomes = await Promise.allSettled([
+      a.cache.setIfAbsent('bind', 'from-a'),
+      b.cache.setIfAbsent('bind', 'from-b'),
+    ]);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    }
+    // nothing was kept locally as if it had won
+    expect(await a.cache.get('bind')).toBeUndefined();
+    expect(await b.cache.get('bind')).toBeUndefined();
+    s.thaw();
+    await waitUntil('L2 back on both', 5000, () => a.runtime.l2Usable() && b.runtime.l2Usable());
+    const results = await Promise.all([
+      a.cache.setIfAbsent('bind', 'from-a'),
+      b.cache.setIfAbsent('bind', 'from-b'),
+    ]);
+    expect(new Set(results).size).toBe(1);
   });
 
   it('killed (SIGKILL), then restarted: L1 serves meanwhile, the bus comes back and L1 is cleared', async () => {
