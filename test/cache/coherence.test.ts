@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HybridCache } from '../../src/cache/index.js';
 import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
-import { RuntimePool, runPrefix, sleep, warmL1 } from './helpers.js';
+import { RuntimePool, runPrefix, sleep, until, warmL1 } from './helpers.js';
 
 /**
  * Two runtimes in one process on one Redis stand for two instances of the application: each has its
@@ -22,20 +22,12 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
 
   const warm = warmL1;
 
-  async function until(check: () => Promise<boolean>): Promise<void> {
-    const t0 = Date.now();
-    while (!(await check())) {
-      if (Date.now() - t0 > 3000) throw new Error('not propagated within 3 s');
-      await sleep(5);
-    }
-  }
-
   it('set on one instance evicts the old value from the other L1', async () => {
     const [a, b] = await twoInstances<string>();
     await a.set('k', 'v1');
     await warm(b, 'k', 'v1');
     await a.set('k', 'v2');
-    await until(async () => (await b.get('k')) === 'v2');
+    await until('propagation', 3000, async () => (await b.get('k')) === 'v2');
     expect(b.metrics().busInvalidations).toBeGreaterThanOrEqual(1);
   });
 
@@ -46,9 +38,13 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
     await a.set('k3', 'v');
     for (const k of ['k1', 'k2', 'k3']) await warm(b, k, 'v');
     await a.delete('k1');
-    await until(async () => (await b.get('k1')) === undefined);
+    await until('propagation', 3000, async () => (await b.get('k1')) === undefined);
     await a.deleteMany(['k2', 'k3']);
-    await until(async () => (await b.get('k2')) === undefined && (await b.get('k3')) === undefined);
+    await until(
+      'propagation',
+      3000,
+      async () => (await b.get('k2')) === undefined && (await b.get('k3')) === undefined,
+    );
   });
 
   it('clear on one instance empties the namespace in the other', async () => {
@@ -56,7 +52,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
     await b.set('k', 'v');
     await warm(b, 'k', 'v');
     await a.clear();
-    await until(async () => (await b.get('k')) === undefined);
+    await until('propagation', 3000, async () => (await b.get('k')) === undefined);
   });
 
   it('tag invalidation on one instance evicts the tagged keys from the other', async () => {
@@ -66,7 +62,11 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
     await a.set('keep', 'v');
     for (const k of ['t1', 't2', 'keep']) await warm(b, k, 'v');
     await a.invalidateTag('team');
-    await until(async () => (await b.get('t1')) === undefined && (await b.get('t2')) === undefined);
+    await until(
+      'propagation',
+      3000,
+      async () => (await b.get('t1')) === undefined && (await b.get('t2')) === undefined,
+    );
     expect(await b.get('keep')).toBe('v');
   });
 
