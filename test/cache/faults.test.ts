@@ -1,8 +1,18 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CacheRuntime, HybridCache } from '../../src/cache/index.js';
+import { ManualClock } from '../../src/resilience/index.js';
 import { serviceAvailable } from '../support/services.js';
-import { RuntimePool, runPrefix, sparePort, TestRedisServer, timed, waitUntil, warmL1 } from './helpers.js';
+import {
+  RuntimePool,
+  runPrefix,
+  sleep,
+  sparePort,
+  TestRedisServer,
+  timed,
+  waitUntil,
+  warmL1,
+} from './helpers.js';
 
 /**
  * Redis trouble on a redis-server this suite starts itself, stopped, frozen, killed and restarted by
@@ -222,6 +232,32 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     await cache.set('now', 'stored');
     expect(await admin(s).exists(`${prefix}:f:v:now`)).toBe(1);
     expect(runtime.health()).toEqual({ status: 'up', redis: 'up', breaker: 'closed' });
+  });
+
+  it("the breaker's cooldown runs on the injected clock; the probe is a background PING", async () => {
+    const s = await server();
+    const clock = new ManualClock();
+    const runtime = pool.create({ redisUrl: s.url, prefix: runPrefix(), ...RUNTIME, clock });
+    expect(await runtime.whenReady(5000)).toBe(true);
+    const cache = runtime.createCache<string>({ namespace: 'f', ttl: 60 });
+    s.freeze();
+    await Promise.all([1, 2, 3].map((i) => cache.get(`miss${i}`)));
+    await waitUntil('the breaker to open', 2000, () => runtime.health().breaker === 'open');
+    s.thaw();
+    // Real time passes well beyond the cooldown (200 ms), the clock does not: no probe is let through,
+    // and callers' own requests never probe.
+    for (let i = 0; i < 10; i++) {
+      await cache.get(`still-open${i}`);
+      await sleep(50);
+    }
+    expect(runtime.health().breaker).toBe('open');
+    clock.advance(RUNTIME.breakerCooldownMs);
+    expect(runtime.health().breaker).toBe('half_open');
+    await waitUntil('the probe to close the breaker', 3000, () => runtime.l2Usable());
+    expect(runtime.health()).toMatchObject({ redis: 'up', breaker: 'closed' });
+    expect(runtime.collectMetrics()).toContainEqual(
+      expect.objectContaining({ name: 'cache_breaker_opened_total', value: 1 }),
+    );
   });
 
   it('frozen at close: close() returns promptly', async () => {
