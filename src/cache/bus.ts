@@ -1,23 +1,31 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 
-/** d: keys deleted or overwritten; c: namespace cleared; t: tag invalidated. */
-export type BusOp = 'd' | 'c' | 't';
+/**
+ * One invalidation, as published on `<prefix>:cache-bus` and read by every other instance. This is a
+ * wire format between instances: every instance of one deployment must run the same version of it.
+ */
+export type BusMessage =
+  | { instance: string; namespace: string; op: 'delete'; keys: string[] }
+  | { instance: string; namespace: string; op: 'tag'; tag: string }
+  | { instance: string; namespace: string; op: 'clear' };
 
-export interface BusMessage {
-  /** Sender instance: an instance ignores its own messages. */
-  i: string;
-  /** Namespace. */
-  n: string;
-  o: BusOp;
-  k?: string[];
-  g?: string;
-}
+/** A message without its sender, as a cache asks for one. */
+export type BusEvent = { op: 'delete'; keys: string[] } | { op: 'tag'; tag: string } | { op: 'clear' };
 
 export interface BusHandlers {
   message(message: BusMessage): void;
   /** The subscription was (re)established: messages may have been lost while it was down. */
   resync(): void;
+}
+
+function isBusMessage(value: unknown): value is BusMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  if (typeof m.instance !== 'string' || typeof m.namespace !== 'string') return false;
+  if (m.op === 'delete') return Array.isArray(m.keys) && m.keys.every((k) => typeof k === 'string');
+  if (m.op === 'tag') return typeof m.tag === 'string';
+  return m.op === 'clear';
 }
 
 /**
@@ -45,11 +53,9 @@ export class InvalidationBus {
     });
   }
 
-  encode(namespace: string, op: BusOp, keys?: string[], tag?: string): string {
-    const message: BusMessage = { i: this.instanceId, n: namespace, o: op };
-    if (keys !== undefined) message.k = keys;
-    if (tag !== undefined) message.g = tag;
-    return JSON.stringify(message);
+  /** The text to publish for an event of a namespace, sent by this instance. */
+  encode(namespace: string, event: BusEvent): string {
+    return JSON.stringify({ instance: this.instanceId, namespace, ...event });
   }
 
   close(): void {
@@ -76,13 +82,13 @@ export class InvalidationBus {
   }
 
   private receive(raw: string): void {
-    let message: BusMessage;
+    let message: unknown;
     try {
-      message = JSON.parse(raw) as BusMessage;
+      message = JSON.parse(raw);
     } catch {
       return;
     }
-    if (message.i === this.instanceId || typeof message.n !== 'string') return;
+    if (!isBusMessage(message) || message.instance === this.instanceId) return;
     this.handlers.message(message);
   }
 }

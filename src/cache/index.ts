@@ -1,4 +1,5 @@
 export { cacheRuntimeOptionsFromConfig } from './config.js';
+export { CACHE_DEFAULTS, type CacheDefaults } from './defaults.js';
 export { cacheRedisOptions } from './l2.js';
 export { createCacheRuntime } from './runtime.js';
 export { createSeedCaches } from './seed.js';

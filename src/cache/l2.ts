@@ -1,16 +1,13 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log/logger.js';
+import { CircuitBreaker } from '../resilience/breaker.js';
+import type { Clock } from '../resilience/clock.js';
+import { Deadlines, type FailureSink, type Waiting } from './deadlines.js';
+import { L2_FAILED, type L2Result } from './l2-result.js';
 import type { BreakerState } from './types.js';
 
-/** What a Redis operation resolves to when it was skipped (breaker open, disconnected), failed or timed out. */
-export const L2_FAILED: unique symbol = Symbol('l2-failed');
-export type L2Result<T> = T | typeof L2_FAILED;
-
-/** Where a failed command is counted (the cache's counters). */
-export interface FailureSink {
-  errors: number;
-  timeouts: number;
-}
+export type { FailureSink } from './deadlines.js';
+export { L2_FAILED, type L2Result } from './l2-result.js';
 
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -29,104 +26,25 @@ export function cacheRedisOptions(): RedisOptions {
   };
 }
 
-interface Waiting {
-  deadline: number;
-  settled: boolean;
-  sink: FailureSink;
-  resolve: (value: unknown) => void;
-}
-
-/**
- * Deadlines of the commands in flight. Every command has the same timeout, so they expire in the order
- * they were sent: one timer, armed for the oldest unsettled command, serves them all, instead of one
- * timer per command on the L2 hit path.
- */
-class Deadlines {
-  private readonly queue: Waiting[] = [];
-  private head = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly sweep = (): void => {
-    this.timer = undefined;
-    // Timers have millisecond granularity: what falls due within the next one expires now rather than
-    // after another timer turn.
-    const horizon = performance.now() + 1;
-    while (this.head < this.queue.length) {
-      const command = this.queue[this.head]!;
-      if (!command.settled && command.deadline > horizon) break;
-      this.head++;
-      if (!command.settled) {
-        command.settled = true;
-        this.expire(command);
-      }
-    }
-    this.compact();
-    if (this.head < this.queue.length) this.arm(this.queue[this.head]!.deadline);
-  };
-
-  constructor(private readonly expire: (command: Waiting) => void) {}
-
-  add(command: Waiting): void {
-    this.queue.push(command);
-    if (this.timer === undefined) this.arm(command.deadline);
-  }
-
-  /**
-   * Drops settled commands from the front, so that settled commands die young (a queue that keeps them
-   * until the next sweep costs more in garbage collection than a timer per command).
-   */
-  trim(): void {
-    while (this.head < this.queue.length && this.queue[this.head]!.settled) this.head++;
-    this.compact();
-  }
-
-  /** Settles everything still waiting as failed (the link is closing). */
-  failAll(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    for (let i = this.head; i < this.queue.length; i++) {
-      const command = this.queue[i]!;
-      if (!command.settled) {
-        command.settled = true;
-        command.resolve(L2_FAILED);
-      }
-    }
-    this.queue.length = 0;
-    this.head = 0;
-  }
-
-  private arm(deadline: number): void {
-    this.timer = setTimeout(this.sweep, Math.max(1, Math.floor(deadline - performance.now())));
-    this.timer.unref();
-  }
-
-  private compact(): void {
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-    } else if (this.head > 64) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
-  }
-}
-
 export interface L2LinkOptions {
   timeoutMs: number;
   breakerThreshold: number;
   breakerCooldownMs: number;
+  /** Time of the breaker's cooldown. */
+  clock: Clock;
   logger: Logger;
   /** Called each time Redis becomes usable again (reconnected, or the breaker closed). */
   onUsable: () => void;
 }
 
 /**
- * The shared command connection behind every cache of a runtime, with a deadline on each command and a
- * circuit breaker. While the breaker is open no command is sent; a background PING (never a caller's
- * request) probes after the cooldown, and a reconnection probes at once.
+ * The shared command connection behind every cache of a runtime, with a deadline on each command and
+ * the resilience kit's circuit breaker. While the breaker is not closed no command is sent: callers
+ * only read its state and never become its probe. The probe is a background PING, let through by the
+ * breaker after the cooldown (or sent at once when the connection comes back).
  */
 export class L2Link {
-  state: BreakerState = 'closed';
-  private failures = 0;
+  readonly breaker: CircuitBreaker;
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private lost = false;
@@ -141,6 +59,12 @@ export class L2Link {
     readonly redis: Redis,
     private readonly options: L2LinkOptions,
   ) {
+    this.breaker = new CircuitBreaker({
+      threshold: options.breakerThreshold,
+      cooldownMs: options.breakerCooldownMs,
+      clock: options.clock,
+      onChange: (state) => (state === 'open' ? this.onOpen() : this.onClosed()),
+    });
     this.listeners = [
       ['ready', () => this.onReady()],
       ['close', () => this.onClose()],
@@ -149,12 +73,16 @@ export class L2Link {
     for (const [event, fn] of this.listeners) redis.on(event, fn);
   }
 
+  get state(): BreakerState {
+    return this.breaker.state;
+  }
+
   get timeoutMs(): number {
     return this.options.timeoutMs;
   }
 
   usable(): boolean {
-    return this.state === 'closed' && this.redis.status === 'ready';
+    return this.breaker.state === 'closed' && this.redis.status === 'ready';
   }
 
   /** Runs op with the deadline; never rejects. */
@@ -180,7 +108,7 @@ export class L2Link {
           if (command.settled) return;
           command.settled = true;
           this.deadlines.trim();
-          this.failures = 0;
+          this.breaker.success();
           resolve(value);
         },
         () => {
@@ -206,44 +134,53 @@ export class L2Link {
   private fail(sink: FailureSink, timedOut: boolean): void {
     sink.errors++;
     if (timedOut) sink.timeouts++;
-    this.failures++;
-    if (this.state === 'closed' && this.failures >= this.options.breakerThreshold) {
-      this.state = 'open';
-      this.options.logger.warn(
-        { failures: this.failures },
-        'cache: Redis breaker opened after consecutive failures; serving from L1 and loaders',
-      );
-      this.scheduleProbe();
-    }
+    this.breaker.failure();
   }
 
-  private scheduleProbe(): void {
+  private onOpen(): void {
+    this.options.logger.warn(
+      { threshold: this.options.breakerThreshold },
+      'cache: Redis breaker opened after consecutive failures; serving from L1 and loaders',
+    );
+    this.scheduleProbe(this.options.breakerCooldownMs);
+  }
+
+  private onClosed(): void {
+    this.options.logger.info('cache: Redis breaker closed; L2 in use again');
+    this.options.onUsable();
+  }
+
+  private scheduleProbe(delayMs: number): void {
     clearTimeout(this.probeTimer);
     if (this.closed) return;
-    this.probeTimer = setTimeout(() => void this.probe(), this.options.breakerCooldownMs);
+    this.probeTimer = setTimeout(() => void this.probe(false), Math.max(1, delayMs));
     this.probeTimer.unref();
   }
 
-  private async probe(): Promise<void> {
-    if (this.closed || this.probing || this.state === 'closed') return;
+  /** reconnected: the connection just came back, which is reason enough to probe before the cooldown. */
+  private async probe(reconnected: boolean): Promise<void> {
+    if (this.closed || this.probing || this.breaker.state === 'closed') return;
     if (this.redis.status !== 'ready') {
-      this.scheduleProbe(); // the 'ready' event probes as soon as the connection is back
+      this.scheduleProbe(this.options.breakerCooldownMs); // the 'ready' event probes as soon as it is back
       return;
     }
-    this.state = 'half_open';
+    if (!reconnected && !this.breaker.allow()) {
+      this.scheduleProbe(this.breaker.retryAfterSeconds() * 1000);
+      return;
+    }
     this.probing = true;
     const ok = await this.ping();
     this.probing = false;
-    if (this.closed) return;
-    if (!ok) {
-      this.state = 'open';
-      this.scheduleProbe();
+    if (this.closed) {
+      this.breaker.release();
       return;
     }
-    this.state = 'closed';
-    this.failures = 0;
-    this.options.logger.info('cache: Redis breaker closed; L2 in use again');
-    this.options.onUsable();
+    if (ok) {
+      this.breaker.success(); // closes it: onClosed replays what Redis missed
+      return;
+    }
+    this.breaker.failure();
+    this.scheduleProbe(this.options.breakerCooldownMs);
   }
 
   private ping(): Promise<boolean> {
@@ -265,12 +202,12 @@ export class L2Link {
   private onReady(): void {
     if (this.lost) this.options.logger.info('cache: Redis connection restored');
     this.lost = false;
-    if (this.state !== 'closed') {
+    if (this.breaker.state !== 'closed') {
       clearTimeout(this.probeTimer);
-      void this.probe();
+      void this.probe(true);
       return;
     }
-    this.failures = 0;
+    this.breaker.success(); // failures from before the reconnection no longer count
     this.options.onUsable();
   }
 

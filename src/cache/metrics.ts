@@ -1,37 +1,17 @@
-import type { BreakerState, CacheMetrics, LatencySummary } from './types.js';
+import { LatencyWindow } from '../resilience/latency.js';
+import type { MetricPoint } from '../resilience/metrics.js';
+import type { BreakerState, CacheMetrics } from './types.js';
 
-const SAMPLES = 1024;
-
-/** Loader latency: exact count and mean, percentiles over the last SAMPLES calls. */
-export class LatencyRecorder {
-  private readonly ring = new Float64Array(SAMPLES);
-  private next = 0;
-  private count = 0;
-  private sum = 0;
-
-  record(ms: number): void {
-    this.ring[this.next] = ms;
-    this.next = (this.next + 1) % SAMPLES;
-    this.count++;
-    this.sum += ms;
-  }
-
-  summary(): LatencySummary {
-    if (this.count === 0) return { count: 0, mean: 0 };
-    const n = Math.min(this.count, SAMPLES);
-    const sorted = this.ring.slice(0, n).sort();
-    const at = (q: number) => round(sorted[Math.min(n - 1, Math.floor(q * n))]!);
-    return { count: this.count, mean: round(this.sum / this.count), p50: at(0.5), p99: at(0.99) };
-  }
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+/** What is not a counter of the cache itself: read from its parts when metrics are read. */
+export interface CacheGauges {
+  breakerState: BreakerState;
+  l1Entries: number;
+  pendingL2: number;
 }
 
 /**
  * Plain integer fields, bumped in place by the cache: no object is allocated per call. Totals and
- * rates are derived when read.
+ * rates are derived when read, as the metrics() snapshot or as the resilience kit's metric points.
  */
 export class Counters {
   lruHits = 0;
@@ -45,9 +25,9 @@ export class Counters {
   staleServed = 0;
   softTimeouts = 0;
   busInvalidations = 0;
-  readonly loaderLatency = new LatencyRecorder();
+  readonly loaderLatency = new LatencyWindow();
 
-  snapshot(breakerState: BreakerState, l1Entries: number, pendingL2: number): CacheMetrics {
+  snapshot(gauges: CacheGauges): CacheMetrics {
     const cacheHits = this.lruHits + this.redisHits + this.coalesced;
     const totalRequests = cacheHits + this.misses;
     return {
@@ -60,15 +40,60 @@ export class Counters {
       errors: this.errors,
       hitRate: totalRequests === 0 ? 0 : Math.round((cacheHits / totalRequests) * 10_000) / 100,
       timeouts: this.timeouts,
-      breakerState,
+      breakerState: gauges.breakerState,
       loaderLatencyMs: this.loaderLatency.summary(),
       coalesced: this.coalesced,
       staleServed: this.staleServed,
       softTimeouts: this.softTimeouts,
       loaderErrors: this.loaderErrors,
-      pendingL2,
+      pendingL2: gauges.pendingL2,
       busInvalidations: this.busInvalidations,
-      l1Entries,
+      l1Entries: gauges.l1Entries,
     };
+  }
+
+  /** The same figures as metric points, labelled with the namespace (the breaker is the runtime's). */
+  points(namespace: string, gauges: CacheGauges): MetricPoint[] {
+    const labels = { namespace };
+    const counter = (name: string, help: string, value: number): MetricPoint => ({
+      name: `cache_${name}`,
+      help,
+      type: 'counter',
+      value,
+      labels,
+    });
+    const gauge = (name: string, help: string, value: number): MetricPoint => ({
+      name: `cache_${name}`,
+      help,
+      type: 'gauge',
+      value,
+      labels,
+    });
+    return [
+      counter('l1_hits_total', 'Reads answered from L1', this.lruHits),
+      counter('l2_hits_total', 'Reads answered from Redis', this.redisHits),
+      counter('coalesced_total', 'getOrSet calls that joined a load in flight', this.coalesced),
+      counter('misses_total', 'Reads that found no fresh value', this.misses),
+      counter('loader_calls_total', 'Loader calls', this.loaderCalls),
+      counter('loader_errors_total', 'Loader calls that failed', this.loaderErrors),
+      counter('errors_total', 'Redis failures and undecodable or unserializable values', this.errors),
+      counter('timeouts_total', 'Redis commands past the L2 timeout', this.timeouts),
+      counter('stale_served_total', 'Stale values served by fail-safe or soft timeout', this.staleServed),
+      counter('soft_timeouts_total', 'Loads that outlasted their soft timeout', this.softTimeouts),
+      counter(
+        'bus_invalidations_total',
+        'Invalidations received from other instances',
+        this.busInvalidations,
+      ),
+      gauge('l1_entries', 'Entries in L1', gauges.l1Entries),
+      gauge('pending_l2', 'Invalidations waiting to be replayed on Redis', gauges.pendingL2),
+      {
+        name: 'cache_loader_latency_ms',
+        help: 'Loader latency',
+        type: 'latency',
+        window: this.loaderLatency,
+        labels,
+      },
+    ];
   }
 }

@@ -1,15 +1,23 @@
-import { AppError } from '../errors.js';
+import type { MetricPoint, MetricsSource } from '../resilience/metrics.js';
+import { SingleFlight } from '../resilience/single-flight.js';
+import { AbsentValue, absent } from './entry.js';
+import type { CacheGauges } from './metrics.js';
 import { Counters } from './metrics.js';
-import type { Absent, CacheMetrics, GetOrSetOptions, HybridCache, LoaderContext } from './types.js';
+import { checkGetOrSetOptions, checkStorable } from './options.js';
+import type { CacheMetrics, GetOrSetOptions, HybridCache, Loader } from './types.js';
 
-class NoValue {}
+const GAUGES: CacheGauges = { breakerState: 'closed', l1Entries: 0, pendingL2: 0 };
 
 /**
- * CACHE_ENABLED=false: nothing is stored, every getOrSet calls its loader, every get misses.
- * setIfAbsent returns the value it was given (nothing is shared, so there is no first writer).
+ * CACHE_ENABLED=false: nothing is stored, every get misses, and getOrSet calls its loader, but
+ * concurrent getOrSet calls of one key still share one loader call (the upstream is protected the same
+ * way with the cache on or off). A write or delete of a key detaches its load in flight, so callers
+ * after a revocation never receive a load that started before it. setIfAbsent returns the value it
+ * was given (nothing is shared, so there is no first writer).
  */
-export class PassThroughCache<T> implements HybridCache<T> {
+export class PassThroughCache<T> implements HybridCache<T>, MetricsSource {
   private readonly counters = new Counters();
+  private readonly flights = new SingleFlight<string, T | undefined>();
 
   constructor(readonly namespace: string) {}
 
@@ -18,27 +26,51 @@ export class PassThroughCache<T> implements HybridCache<T> {
     return Promise.resolve(undefined);
   }
 
-  async set(): Promise<void> {}
-  async delete(): Promise<void> {}
-  async deleteMany(): Promise<void> {}
-  async invalidateTag(): Promise<void> {}
-  async clear(): Promise<void> {}
+  async set(key: string): Promise<void> {
+    this.flights.forget(key);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.flights.forget(key);
+  }
+
+  async deleteMany(keys: string[]): Promise<void> {
+    for (const key of keys) this.flights.forget(key);
+  }
+
+  async invalidateTag(): Promise<void> {
+    this.flights.forgetAll();
+  }
+
+  async clear(): Promise<void> {
+    this.flights.forgetAll();
+  }
 
   async has(): Promise<boolean> {
     return false;
   }
 
-  async getOrSet(
-    _key: string,
-    loader: (ctx: LoaderContext<T>) => Promise<T | Absent>,
-    _options?: GetOrSetOptions,
-  ): Promise<T | undefined> {
+  getOrSet(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T | undefined> {
+    const joined = this.flights.get(key);
+    if (joined !== undefined) {
+      this.counters.coalesced++;
+      return joined;
+    }
+    try {
+      if (options !== undefined) checkGetOrSetOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.flights.run(key, () => this.load(loader));
+  }
+
+  private async load(loader: Loader<T>): Promise<T | undefined> {
     this.counters.misses++;
     this.counters.loaderCalls++;
     const started = performance.now();
     try {
-      const result = await loader({ absent: () => new NoValue() as unknown as Absent });
-      return result instanceof NoValue ? undefined : (result as T);
+      const result = await loader({ absent });
+      return result instanceof AbsentValue ? undefined : (result as T);
     } catch (error) {
       this.counters.loaderErrors++;
       throw error;
@@ -48,13 +80,15 @@ export class PassThroughCache<T> implements HybridCache<T> {
   }
 
   async setIfAbsent(_key: string, value: T): Promise<T> {
-    if (value === undefined) {
-      throw new AppError('CACHE_INVALID_VALUE', 'cache: setIfAbsent cannot store undefined', { status: 500 });
-    }
+    checkStorable(value, 'setIfAbsent');
     return value;
   }
 
   metrics(): CacheMetrics {
-    return this.counters.snapshot('closed', 0, 0);
+    return this.counters.snapshot(GAUGES);
+  }
+
+  collectMetrics(): MetricPoint[] {
+    return this.counters.points(this.namespace, GAUGES);
   }
 }

@@ -14,7 +14,7 @@ export interface PendingSnapshot {
  * outage is never read back from a Redis that kept it (frozen, or partitioned away).
  * Each record carries a sequence number so that a replay only settles what it actually replayed.
  */
-export class PendingWrites {
+export class PendingInvalidations {
   private readonly keys = new Map<string, number>();
   private readonly tags = new Map<string, number>();
   private clearSeq = 0;

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
+import { FlowfullConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
+import { systemClock } from '../resilience/clock.js';
+import { breakerStateValue, type MetricPoint } from '../resilience/metrics.js';
 import { InvalidationBus } from './bus.js';
 import { CoarseClock } from './clock.js';
-import { type Codec, jsonCodec, serializerCodec } from './codec.js';
-import { HybridCacheImpl, type ResolvedCacheOptions, secondsToMs } from './hybrid.js';
+import { TieredCache } from './hybrid.js';
 import { cacheRedisOptions, createRedisConnection, L2Link } from './l2.js';
+import { resolveCacheOptions, resolveRuntimeOptions } from './options.js';
 import { PassThroughCache } from './passthrough.js';
 import type {
   CacheHealth,
@@ -17,62 +19,7 @@ import type {
   HybridCache,
 } from './types.js';
 
-const NAMESPACE = /^[A-Za-z0-9_.-]{1,100}$/;
-
-interface Settings {
-  enabled: boolean;
-  prefix: string;
-  defaultTtl: number;
-  l1MaxEntries: number;
-  l1MaxBytes: number;
-  l2TimeoutMs: number;
-  breakerThreshold: number;
-  breakerCooldownMs: number;
-  busEnabled: boolean;
-}
-
-function invalid(message: string): AppError {
-  return new AppError('CACHE_INVALID_OPTION', `cache: ${message}`, { status: 500 });
-}
-
-function positiveInt(value: number | undefined, fallback: number, name: string, min = 1): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min) throw invalid(`${name} must be an integer >= ${min}`);
-  return v;
-}
-
-function settingsOf(options: CacheRuntimeOptions): Settings {
-  return {
-    enabled: options.enabled ?? true,
-    prefix: options.prefix ?? 'flowfull',
-    defaultTtl: options.defaultTtl ?? 300,
-    l1MaxEntries: positiveInt(options.l1MaxEntries, 10_000, 'l1MaxEntries'),
-    l1MaxBytes: positiveInt(options.l1MaxBytes, 0, 'l1MaxBytes', 0),
-    l2TimeoutMs: positiveInt(options.l2TimeoutMs, 50, 'l2TimeoutMs'),
-    breakerThreshold: positiveInt(options.breakerThreshold, 3, 'breakerThreshold'),
-    breakerCooldownMs: positiveInt(options.breakerCooldownMs, 2000, 'breakerCooldownMs'),
-    busEnabled: options.busEnabled ?? true,
-  };
-}
-
-function resolveCacheOptions(options: CacheOptions, settings: Settings): ResolvedCacheOptions {
-  if (typeof options.namespace !== 'string' || !NAMESPACE.test(options.namespace)) {
-    throw invalid('namespace must be 1-100 characters of letters, digits, "_", "-" or "."');
-  }
-  const jitter = options.jitter ?? 0;
-  if (!(jitter >= 0 && jitter <= 1)) throw invalid('jitter must be between 0 and 1');
-  const codec: Codec = options.serializer ? serializerCodec(options.serializer) : jsonCodec;
-  return {
-    namespace: options.namespace,
-    ttlMs: secondsToMs(options.ttl ?? settings.defaultTtl, 'ttl'),
-    maxEntries: positiveInt(options.maxEntries, settings.l1MaxEntries, 'maxEntries'),
-    maxBytes: positiveInt(options.maxBytes, settings.l1MaxBytes, 'maxBytes', 0),
-    l2First: options.l2First ?? false,
-    jitter,
-    codec,
-    clone: options.cloneOnL1 ?? false,
-  };
-}
+const QUIT_DEADLINE_MS = 300;
 
 /** quit() with a deadline: a frozen Redis never answers QUIT. */
 async function quitSafely(connection: Redis): Promise<void> {
@@ -80,7 +27,7 @@ async function quitSafely(connection: Redis): Promise<void> {
   await Promise.race([
     connection.quit().catch(() => undefined),
     new Promise((resolve) => {
-      timer = setTimeout(resolve, 300);
+      timer = setTimeout(resolve, QUIT_DEADLINE_MS);
     }),
   ]);
   clearTimeout(timer);
@@ -89,14 +36,15 @@ async function quitSafely(connection: Redis): Promise<void> {
 
 /**
  * Builds the caches of one process (or one test): one shared Redis command connection, one subscriber
- * connection for the invalidation bus, one breaker, any number of namespaces.
+ * connection for the invalidation bus, one breaker, any number of namespaces. Every option is checked
+ * here: a mistake throws FlowfullConfigError naming it, before any connection is opened.
  */
 export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRuntime {
-  const settings = settingsOf(options);
-  secondsToMs(settings.defaultTtl, 'defaultTtl');
+  const settings = resolveRuntimeOptions(options);
   const logger: Logger = options.logger ?? silentLogger();
-  const clock = new CoarseClock();
-  const caches = new Map<string, HybridCacheImpl<unknown> | PassThroughCache<unknown>>();
+  const source = options.clock ?? systemClock;
+  const clock = new CoarseClock(source);
+  const caches = new Map<string, TieredCache<unknown> | PassThroughCache<unknown>>();
   const instanceId = randomBytes(8).toString('hex');
   const ownsRedis = options.redis === undefined && options.redisUrl !== undefined;
   const redis =
@@ -106,15 +54,16 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
       : undefined);
   if (redis === undefined) logger.info('cache: REDIS_URL not set; caches run on L1 (in-process) only');
 
-  const eachCache = (fn: (cache: HybridCacheImpl<unknown>) => void) => {
-    for (const cache of caches.values()) if (cache instanceof HybridCacheImpl) fn(cache);
+  const eachCache = (fn: (cache: TieredCache<unknown>) => void) => {
+    for (const cache of caches.values()) if (cache instanceof TieredCache) fn(cache);
   };
-  const l2 =
+  const link =
     redis &&
     new L2Link(redis, {
       timeoutMs: settings.l2TimeoutMs,
       breakerThreshold: settings.breakerThreshold,
       breakerCooldownMs: settings.breakerCooldownMs,
+      clock: source,
       logger,
       onUsable: () => eachCache((cache) => void cache.flushPending()),
     });
@@ -136,8 +85,8 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
       instanceId,
       {
         message: (message) => {
-          const cache = caches.get(message.n);
-          if (cache instanceof HybridCacheImpl) cache.onBusMessage(message);
+          const cache = caches.get(message.namespace);
+          if (cache instanceof TieredCache) cache.onBusMessage(message);
         },
         resync: () => eachCache((cache) => cache.resync()),
       },
@@ -145,28 +94,36 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
     );
   }
 
-  const host = { clock, logger, l2, bus, prefix: settings.prefix, retryDelayMs: settings.breakerCooldownMs };
-  const ready = () => (l2 === undefined || l2.usable()) && (bus === undefined || bus.subscribed);
+  const host = {
+    clock,
+    logger,
+    link,
+    bus,
+    prefix: settings.prefix,
+    retryDelayMs: settings.breakerCooldownMs,
+  };
+  const ready = () => (link === undefined || link.usable()) && (bus === undefined || bus.subscribed);
   let closed = false;
 
   return {
     redis,
     createCache<T>(cacheOptions: CacheOptions): HybridCache<T> {
       const resolved = resolveCacheOptions(cacheOptions, settings);
-      if (caches.has(resolved.namespace))
-        throw invalid(`namespace "${resolved.namespace}" is already in use`);
+      if (caches.has(resolved.namespace)) {
+        throw new FlowfullConfigError(`cache: namespace "${resolved.namespace}" is already in use`);
+      }
       const cache = settings.enabled
-        ? new HybridCacheImpl<T>(host, resolved)
+        ? new TieredCache<T>(host, resolved)
         : new PassThroughCache<T>(resolved.namespace);
-      caches.set(resolved.namespace, cache as HybridCache<unknown> as HybridCacheImpl<unknown>);
+      caches.set(resolved.namespace, cache as TieredCache<unknown> | PassThroughCache<unknown>);
       return cache;
     },
-    l2Usable: () => l2?.usable() ?? false,
+    l2Usable: () => link?.usable() ?? false,
     health(): CacheHealth {
-      const breaker = l2?.state ?? 'closed';
-      if (l2 === undefined)
+      const breaker = link?.state ?? 'closed';
+      if (link === undefined)
         return { status: settings.enabled ? 'up' : 'disabled', redis: 'not_configured', breaker };
-      const up = l2.usable();
+      const up = link.usable();
       const status = !settings.enabled
         ? 'disabled'
         : up && (bus === undefined || bus.subscribed)
@@ -179,6 +136,27 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
       for (const [namespace, cache] of caches) out[namespace] = cache.metrics();
       return out;
     },
+    collectMetrics(): MetricPoint[] {
+      const points: MetricPoint[] = [];
+      for (const cache of caches.values()) points.push(...cache.collectMetrics());
+      if (link !== undefined) {
+        points.push(
+          {
+            name: 'cache_breaker_state',
+            help: 'Redis breaker of the cache: 0 closed, 1 half-open, 2 open',
+            type: 'gauge',
+            value: breakerStateValue(link.state),
+          },
+          {
+            name: 'cache_breaker_opened_total',
+            help: 'Times the Redis breaker of the cache opened',
+            type: 'counter',
+            value: link.breaker.opened,
+          },
+        );
+      }
+      return points;
+    },
     async whenReady(timeoutMs = 2000): Promise<boolean> {
       const deadline = Date.now() + timeoutMs;
       while (!ready() && !closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -188,7 +166,7 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
       if (closed) return;
       closed = true;
       eachCache((cache) => cache.close());
-      l2?.close();
+      link?.close();
       bus?.close();
       clock.stop();
       await Promise.all([

@@ -1,28 +1,39 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
+import type { Clock } from '../resilience/clock.js';
+import type { LatencySummary } from '../resilience/latency.js';
+import type { MetricsSource } from '../resilience/metrics.js';
 
+export type { LatencySummary } from '../resilience/latency.js';
+
+/** Defaults: CACHE_DEFAULTS (src/cache/defaults.ts), where each is stated once. */
 export interface CacheRuntimeOptions {
-  /** false: every cache is a pass-through to its loader (CACHE_ENABLED). Default true. */
+  /** false: every cache is a pass-through to its loader (CACHE_ENABLED). */
   enabled?: boolean;
   /** Absent (and no `redis`): L1 only, with one log line saying so. */
   redisUrl?: string;
-  /** Global key prefix of every cache of this runtime in Redis (CACHE_PREFIX). Default 'flowfull'. */
+  /** Global key prefix of every cache of this runtime in Redis (CACHE_PREFIX). */
   prefix?: string;
-  /** Seconds (CACHE_TTL). Default 300. */
+  /** Seconds (CACHE_TTL). */
   defaultTtl?: number;
-  /** Default L1 bound per cache in entries (CACHE_L1_MAX_ENTRIES). Default 10,000. */
+  /** Default L1 bound per cache in entries (CACHE_L1_MAX_ENTRIES). */
   l1MaxEntries?: number;
-  /** Default L1 bound per cache in approximate bytes (CACHE_L1_MAX_BYTES); 0 or absent: entries only. */
+  /** Default L1 bound per cache in approximate bytes (CACHE_L1_MAX_BYTES); 0: entries only. */
   l1MaxBytes?: number;
-  /** Deadline of each Redis command in ms (CACHE_L2_TIMEOUT_MS). Default 50. */
+  /** Deadline of each Redis command in ms (CACHE_L2_TIMEOUT_MS). */
   l2TimeoutMs?: number;
-  /** Consecutive Redis errors or timeouts that open the breaker (CACHE_BREAKER_THRESHOLD). Default 3. */
+  /** Consecutive Redis errors or timeouts that open the breaker (CACHE_BREAKER_THRESHOLD). */
   breakerThreshold?: number;
-  /** Time the breaker stays open before a background probe (CACHE_BREAKER_COOLDOWN_MS). Default 2000. */
+  /** Time the breaker stays open before a background probe (CACHE_BREAKER_COOLDOWN_MS). */
   breakerCooldownMs?: number;
-  /** Cross-instance L1 invalidation through Redis pub/sub (CACHE_BUS_ENABLED). Default true. */
+  /** Cross-instance L1 invalidation through Redis pub/sub (CACHE_BUS_ENABLED). */
   busEnabled?: boolean;
   logger?: Logger;
+  /**
+   * Time of TTLs, expiries and the breaker's cooldown; default the system clock (read coarsely on the
+   * hit path). Tests pass a ManualClock and move time instead of sleeping.
+   */
+  clock?: Clock;
   /**
    * An existing ioredis command connection to share. The runtime does not quit it on close().
    * Configure it with `enableOfflineQueue: false` so that commands fail fast while it is disconnected.
@@ -38,7 +49,8 @@ export interface CacheHealth {
   breaker: BreakerState;
 }
 
-export interface CacheRuntime {
+/** collectMetrics(): every cache's figures labelled by namespace, plus the Redis breaker. */
+export interface CacheRuntime extends MetricsSource {
   /** One cache per namespace; all caches of a runtime share one command and one subscriber connection. */
   createCache<T>(options: CacheOptions): HybridCache<T>;
   /** The shared command connection (for atomic operations elsewhere); undefined without Redis. */
@@ -111,13 +123,6 @@ export interface LoaderContext<T> {
 
 export type Loader<T> = (ctx: LoaderContext<T>) => Promise<T | Absent>;
 
-export interface LatencySummary {
-  count: number;
-  mean: number;
-  p50?: number;
-  p99?: number;
-}
-
 export interface CacheMetrics {
   /** get and getOrSet calls. */
   totalRequests: number;
@@ -163,7 +168,11 @@ export interface HybridCache<T> {
     loader: (ctx: LoaderContext<T>) => Promise<T | Absent>,
     options?: GetOrSetOptions,
   ): Promise<T | undefined>;
-  /** First writer wins, atomically across instances while Redis is usable; returns the stored value. */
+  /**
+   * First writer wins; returns the stored value. With Redis configured Redis decides, atomically
+   * across instances; when it cannot (unreachable, breaker open, past its deadline) nothing is stored
+   * and the call rejects with AppError SERVICE_UNAVAILABLE (503), never "won" in this instance alone.
+   */
   setIfAbsent(key: string, value: T, options?: EntryOptions): Promise<T>;
   invalidateTag(tag: string): Promise<void>;
   /** Empties this namespace (L1 of every instance, and Redis). */

@@ -2,4 +2,4 @@ export { BREAKER_DEFAULTS, type BreakerOptions, type BreakerState, CircuitBreake
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export { LATENCY_WINDOW_DEFAULT_SIZE, type LatencySummary, LatencyWindow } from './latency.js';
 export { breakerStateValue, type MetricPoint, type MetricsSource } from './metrics.js';
-export { SingleFlight } from './single-flight.js';
+export { type Flight, SingleFlight } from './single-flight.js';

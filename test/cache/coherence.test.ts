@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HybridCache } from '../../src/cache/index.js';
+import type { CacheRuntimeOptions, HybridCache } from '../../src/cache/index.js';
 import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
-import { RuntimePool, runPrefix, sleep, warmL1 } from './helpers.js';
+import { RuntimePool, runPrefix, sleep, until, warmL1 } from './helpers.js';
 
 /**
  * Two runtimes in one process on one Redis stand for two instances of the application: each has its
@@ -11,10 +11,12 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
   const pool = new RuntimePool();
   afterEach(() => pool.closeAll(SERVICE_URLS.redis));
 
-  async function twoInstances<T>(): Promise<[HybridCache<T>, HybridCache<T>]> {
+  async function twoInstances<T>(
+    options: CacheRuntimeOptions = {},
+  ): Promise<[HybridCache<T>, HybridCache<T>]> {
     const prefix = runPrefix();
-    const a = pool.create({ redisUrl: SERVICE_URLS.redis, prefix });
-    const b = pool.create({ redisUrl: SERVICE_URLS.redis, prefix });
+    const a = pool.create({ redisUrl: SERVICE_URLS.redis, prefix, ...options });
+    const b = pool.create({ redisUrl: SERVICE_URLS.redis, prefix, ...options });
     expect(await a.whenReady(5000)).toBe(true);
     expect(await b.whenReady(5000)).toBe(true);
     return [a.createCache<T>({ namespace: 'shared' }), b.createCache<T>({ namespace: 'shared' })];
@@ -22,20 +24,12 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
 
   const warm = warmL1;
 
-  async function until(check: () => Promise<boolean>): Promise<void> {
-    const t0 = Date.now();
-    while (!(await check())) {
-      if (Date.now() - t0 > 3000) throw new Error('not propagated within 3 s');
-      await sleep(5);
-    }
-  }
-
   it('set on one instance evicts the old value from the other L1', async () => {
     const [a, b] = await twoInstances<string>();
     await a.set('k', 'v1');
     await warm(b, 'k', 'v1');
     await a.set('k', 'v2');
-    await until(async () => (await b.get('k')) === 'v2');
+    await until('propagation', 3000, async () => (await b.get('k')) === 'v2');
     expect(b.metrics().busInvalidations).toBeGreaterThanOrEqual(1);
   });
 
@@ -46,9 +40,13 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
     await a.set('k3', 'v');
     for (const k of ['k1', 'k2', 'k3']) await warm(b, k, 'v');
     await a.delete('k1');
-    await until(async () => (await b.get('k1')) === undefined);
+    await until('propagation', 3000, async () => (await b.get('k1')) === undefined);
     await a.deleteMany(['k2', 'k3']);
-    await until(async () => (await b.get('k2')) === undefined && (await b.get('k3')) === undefined);
+    await until(
+      'propagation',
+      3000,
+      async () => (await b.get('k2')) === undefined && (await b.get('k3')) === undefined,
+    );
   });
 
   it('clear on one instance empties the namespace in the other', async () => {
@@ -56,7 +54,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
     await b.set('k', 'v');
     await warm(b, 'k', 'v');
     await a.clear();
-    await until(async () => (await b.get('k')) === undefined);
+    await until('propagation', 3000, async () => (await b.get('k')) === undefined);
   });
 
   it('tag invalidation on one instance evicts the tagged keys from the other', async () => {
@@ -66,7 +64,11 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
     await a.set('keep', 'v');
     for (const k of ['t1', 't2', 'keep']) await warm(b, k, 'v');
     await a.invalidateTag('team');
-    await until(async () => (await b.get('t1')) === undefined && (await b.get('t2')) === undefined);
+    await until(
+      'propagation',
+      3000,
+      async () => (await b.get('t1')) === undefined && (await b.get('t2')) === undefined,
+    );
     expect(await b.get('keep')).toBe('v');
   });
 
@@ -84,15 +86,29 @@ describe.skipIf(!(await serviceAvailable('redis')))('cross-instance coherence', 
   });
 
   it('setIfAbsent: two instances racing end with one value', async () => {
-    const [a, b] = await twoInstances<string>();
+    // Atomicity, not latency, is tested here: a generous deadline keeps a loaded machine from turning
+    // calls into refusals. A refusal (Redis could not decide in time) is allowed; two winners are not.
+    const [a, b] = await twoInstances<string>({ l2TimeoutMs: 1000 });
+    const decided = async (call: () => Promise<string>): Promise<string | undefined> => {
+      try {
+        return await call();
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+        return undefined;
+      }
+    };
     for (let round = 0; round < 20; round++) {
       const key = `race${round}`;
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).setIfAbsent(key, `writer-${i}`)),
+        Array.from({ length: 20 }, (_, i) => decided(() => (i % 2 ? a : b).setIfAbsent(key, `writer-${i}`))),
       );
-      expect(new Set(results).size).toBe(1);
-      expect(await a.get(key)).toBe(results[0]);
-      expect(await b.get(key)).toBe(results[0]);
+      const won = new Set(results.filter((r) => r !== undefined));
+      expect(won.size).toBeLessThanOrEqual(1);
+      let final: string | undefined;
+      while (final === undefined) final = await decided(() => a.setIfAbsent(key, 'late'));
+      if (won.size === 1) expect(final).toBe([...won][0]);
+      expect(await a.get(key)).toBe(final);
+      expect(await b.get(key)).toBe(final);
     }
   });
 

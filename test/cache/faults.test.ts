@@ -1,8 +1,18 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CacheRuntime, HybridCache } from '../../src/cache/index.js';
+import { ManualClock } from '../../src/resilience/index.js';
 import { serviceAvailable } from '../support/services.js';
-import { RuntimePool, runPrefix, sparePort, TestRedisServer, timed, waitUntil, warmL1 } from './helpers.js';
+import {
+  RuntimePool,
+  runPrefix,
+  sleep,
+  sparePort,
+  TestRedisServer,
+  timed,
+  waitUntil,
+  warmL1,
+} from './helpers.js';
 
 /**
  * Redis trouble on a redis-server this suite starts itself, stopped, frozen, killed and restarted by
@@ -56,7 +66,9 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     await run(() => cache.getOrSet(`cold-${tag}`, async () => 'loaded'));
     await run(() => cache.set(`set-${tag}`, 'v'));
     await run(() => cache.has(`set-${tag}`));
-    await run(() => cache.setIfAbsent(`once-${tag}`, 'v'));
+    // Redis alone decides setIfAbsent: when it cannot, the call says so at once (503) and stores nothing.
+    const once = await run(() => cache.setIfAbsent(`once-${tag}`, 'v').catch((error: unknown) => error));
+    if (once !== 'v') expect(once).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
     await run(() => cache.delete(`none-${tag}`));
     await run(() => cache.deleteMany([`none-${tag}`, `none2-${tag}`]));
     await run(() => cache.invalidateTag(`tag-${tag}`));
@@ -151,6 +163,32 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     expect(await a.cache.get('doomed')).toBeUndefined();
   });
 
+  it('setIfAbsent on a frozen Redis: no instance wins alone; once Redis is back exactly one value wins', async () => {
+    const s = await server();
+    const prefix = runPrefix();
+    const a = await instance(s, prefix);
+    const b = await instance(s, prefix);
+    s.freeze();
+    const outcomes = await Promise.allSettled([
+      a.cache.setIfAbsent('bind', 'from-a'),
+      b.cache.setIfAbsent('bind', 'from-b'),
+    ]);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    }
+    // nothing was kept locally as if it had won
+    expect(await a.cache.get('bind')).toBeUndefined();
+    expect(await b.cache.get('bind')).toBeUndefined();
+    s.thaw();
+    await waitUntil('L2 back on both', 5000, () => a.runtime.l2Usable() && b.runtime.l2Usable());
+    const results = await Promise.all([
+      a.cache.setIfAbsent('bind', 'from-a'),
+      b.cache.setIfAbsent('bind', 'from-b'),
+    ]);
+    expect(new Set(results).size).toBe(1);
+  });
+
   it('killed (SIGKILL), then restarted: L1 serves meanwhile, the bus comes back and L1 is cleared', async () => {
     const s = await server();
     const prefix = runPrefix();
@@ -194,6 +232,32 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     await cache.set('now', 'stored');
     expect(await admin(s).exists(`${prefix}:f:v:now`)).toBe(1);
     expect(runtime.health()).toEqual({ status: 'up', redis: 'up', breaker: 'closed' });
+  });
+
+  it("the breaker's cooldown runs on the injected clock; the probe is a background PING", async () => {
+    const s = await server();
+    const clock = new ManualClock();
+    const runtime = pool.create({ redisUrl: s.url, prefix: runPrefix(), ...RUNTIME, clock });
+    expect(await runtime.whenReady(5000)).toBe(true);
+    const cache = runtime.createCache<string>({ namespace: 'f', ttl: 60 });
+    s.freeze();
+    await Promise.all([1, 2, 3].map((i) => cache.get(`miss${i}`)));
+    await waitUntil('the breaker to open', 2000, () => runtime.health().breaker === 'open');
+    s.thaw();
+    // Real time passes well beyond the cooldown (200 ms), the clock does not: no probe is let through,
+    // and callers' own requests never probe.
+    for (let i = 0; i < 10; i++) {
+      await cache.get(`still-open${i}`);
+      await sleep(50);
+    }
+    expect(runtime.health().breaker).toBe('open');
+    clock.advance(RUNTIME.breakerCooldownMs);
+    expect(runtime.health().breaker).toBe('half_open');
+    await waitUntil('the probe to close the breaker', 3000, () => runtime.l2Usable());
+    expect(runtime.health()).toMatchObject({ redis: 'up', breaker: 'closed' });
+    expect(runtime.collectMetrics()).toContainEqual(
+      expect.objectContaining({ name: 'cache_breaker_opened_total', value: 1 }),
+    );
   });
 
   it('frozen at close: close() returns promptly', async () => {

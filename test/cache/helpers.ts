@@ -169,6 +169,15 @@ export async function waitUntil(what: string, timeoutMs: number, condition: () =
   }
 }
 
+/** Polls an asynchronous condition (Redis, or work the cache does in the background). */
+export async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
 /**
  * Reads key until the cache serves it from its L1: from then on only an invalidation can change what it
  * sees. (An L2 read that crosses an invalidation of its key does not fill L1, so this may take a few reads.)

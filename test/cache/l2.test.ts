@@ -2,8 +2,9 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CacheRuntimeOptions } from '../../src/cache/index.js';
 import { createSeedCaches } from '../../src/cache/index.js';
+import { ManualClock } from '../../src/resilience/index.js';
 import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
-import { RuntimePool, runPrefix, scanKeys, sleep } from './helpers.js';
+import { RuntimePool, runPrefix, scanKeys, until } from './helpers.js';
 
 describe.skipIf(!(await serviceAvailable('redis')))('HybridCache with Redis (L2)', () => {
   const pool = new RuntimePool();
@@ -22,15 +23,18 @@ describe.skipIf(!(await serviceAvailable('redis')))('HybridCache with Redis (L2)
 
   it('an L2 hit fills L1 with the remaining TTL, not a fresh one', async () => {
     const prefix = runPrefix();
-    const a = (await runtime({ prefix })).createCache<string>({ namespace: 'n', ttl: 0.8 });
-    const b = (await runtime({ prefix })).createCache<string>({ namespace: 'n', ttl: 0.8 });
+    const clock = new ManualClock(); // both instances read the same time
+    const a = (await runtime({ prefix, clock })).createCache<string>({ namespace: 'n', ttl: 0.8 });
+    const b = (await runtime({ prefix, clock })).createCache<string>({ namespace: 'n', ttl: 0.8 });
     await a.set('k', 'v');
-    await sleep(500);
+    // the write's bus message must reach b first: a read it overtakes does not fill L1
+    await until('the bus message', 3000, async () => b.metrics().busInvalidations === 1);
+    clock.advance(500);
     expect(await b.get('k')).toBe('v'); // from Redis, 0.3 s left
     expect(b.metrics().redisHits).toBe(1);
     expect(await b.get('k')).toBe('v'); // from L1
     expect(b.metrics().lruHits).toBe(1);
-    await sleep(400); // past the original expiry; a fresh TTL would still hold it
+    clock.advance(400); // past the original expiry; a fresh TTL would still hold it
     expect(await b.get('k')).toBeUndefined();
   });
 
@@ -100,9 +104,15 @@ describe.skipIf(!(await serviceAvailable('redis')))('HybridCache with Redis (L2)
 
   it('negative entries and fail-safe windows live in Redis too', async () => {
     const prefix = runPrefix();
-    const a = (await runtime({ prefix })).createCache<string>({ namespace: 'n', ttl: 0.2 });
-    const b = (await runtime({ prefix })).createCache<string>({ namespace: 'n', ttl: 0.2 });
+    const clock = new ManualClock();
+    const a = (await runtime({ prefix, clock })).createCache<string>({ namespace: 'n', ttl: 0.2 });
+    const b = (await runtime({ prefix, clock })).createCache<string>({ namespace: 'n', ttl: 0.2 });
     await a.getOrSet('ghost', async (ctx) => ctx.absent(30));
+    await until(
+      'the background Redis write',
+      3000,
+      async () => (await admin.exists(`${prefix}:n:v:ghost`)) === 1,
+    );
     let calls = 0;
     expect(
       await b.getOrSet('ghost', async () => {
@@ -112,7 +122,12 @@ describe.skipIf(!(await serviceAvailable('redis')))('HybridCache with Redis (L2)
     ).toBeUndefined();
     expect(calls).toBe(0);
     await a.getOrSet('s', async () => 'v1', { failSafe: { maxStaleSeconds: 30 } });
-    await sleep(300);
+    await until(
+      'the background Redis write',
+      3000,
+      async () => (await admin.exists(`${prefix}:n:v:s`)) === 1,
+    );
+    clock.advance(300);
     const fromB = await b.getOrSet(
       's',
       async () => {

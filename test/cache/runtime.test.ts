@@ -121,3 +121,52 @@ describe('cache runtime', () => {
     expect(await cache.get('k')).toBe('v');
   });
 });
+
+describe('pass-through cache (CACHE_ENABLED=false)', () => {
+  const pool = new RuntimePool();
+  afterEach(() => pool.closeAll());
+
+  it('coalesces concurrent loads of one key into one loader call', async () => {
+    const cache = pool
+      .create({ enabled: false, prefix: runPrefix() })
+      .createCache<string>({ namespace: 'p' });
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const loader = async () => {
+      const call = ++calls;
+      await gate;
+      return `v${call}`;
+    };
+    const all = Promise.all(Array.from({ length: 1000 }, () => cache.getOrSet('k', loader)));
+    const other = cache.getOrSet('other', loader); // another key loads on its own
+    release();
+    expect(new Set(await all)).toEqual(new Set(['v1']));
+    await other;
+    expect(calls).toBe(2);
+    expect(cache.metrics()).toMatchObject({ dbHits: 2, coalesced: 999 });
+    // nothing is stored: the next call loads again
+    expect(await cache.getOrSet('k', loader)).toBe('v3');
+  });
+
+  it('a delete during a load detaches it: later callers do not receive the older load', async () => {
+    const cache = pool
+      .create({ enabled: false, prefix: runPrefix() })
+      .createCache<string>({ namespace: 'p' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const before = cache.getOrSet('s', async () => {
+      await gate;
+      return 'before revocation';
+    });
+    await cache.delete('s');
+    const after = cache.getOrSet('s', async () => 'after revocation');
+    release();
+    expect(await before).toBe('before revocation');
+    expect(await after).toBe('after revocation');
+  });
+});

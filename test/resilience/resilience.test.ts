@@ -140,4 +140,54 @@ describe('SingleFlight', () => {
     expect(await first).toBe(1);
     expect(await second).toBe(2);
   });
+  it('tells a call it was detached by forget() or forgetAll()', async () => {
+    const flight = new SingleFlight<string, boolean>();
+    const gate = () => new Promise<void>((r) => setTimeout(r, 5));
+    const one = flight.run('a', async (f) => {
+      await gate();
+      return f.detached;
+    });
+    const two = flight.run('b', async (f) => {
+      await gate();
+      return f.detached;
+    });
+    const kept = flight.run('c', async (f) => {
+      await gate();
+      return f.detached;
+    });
+    flight.forget('a');
+    expect(flight.size).toBe(2);
+    expect(await one).toBe(true);
+    expect(await kept).toBe(false);
+    expect(await two).toBe(false);
+    const three = flight.run('d', async (f) => {
+      await gate();
+      return f.detached;
+    });
+    flight.forgetAll();
+    expect(await three).toBe(true);
+    expect(flight.size).toBe(0);
+  });
+
+  it('holdUntil() keeps an early answer joinable until the work behind it ends', async () => {
+    const flight = new SingleFlight<string, string>();
+    let finish!: () => void;
+    const work = new Promise<void>((r) => (finish = r));
+    let calls = 0;
+    const fn = async (f: { holdUntil(w: Promise<unknown>): void }) => {
+      calls++;
+      f.holdUntil(work);
+      return 'early';
+    };
+    expect(await flight.run('k', fn)).toBe('early');
+    expect(await flight.run('k', fn)).toBe('early'); // joined: the work is still going on
+    expect(calls).toBe(1);
+    expect(flight.size).toBe(1);
+    finish();
+    await work;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(flight.size).toBe(0);
+    expect(await flight.run('k', fn)).toBe('early');
+    expect(calls).toBe(2);
+  });
 });
