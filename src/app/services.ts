@@ -26,6 +26,7 @@ import {
 } from '../db/index.js';
 import { createApp, type ReadinessCheck } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
+import { createMemoryStateStore, createRedisStateStore, type StateStore } from '../state/index.js';
 import {
   createTrustTokenService,
   type TrustTokenService,
@@ -57,18 +58,14 @@ export interface Services {
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
   const database = createDatabase({ ...databaseOptionsFromConfig(config), logger });
   const cache = createCacheRuntime(cacheRuntimeOptionsFromConfig(config, logger));
-  // The guard's `invalidate` action needs the validator, and the validator runs the guard.
-  let auth: AuthService | undefined;
-  const guard = createSessionGuard({
-    modes: createValidationModes(validationModeOptionsFromConfig(config)),
-    cache,
-    validator: {
-      invalidate: (id) => auth!.validator.invalidate(id),
-      logoutAtFlowless: (id) => auth!.validator.logoutAtFlowless(id),
-    },
-    logger,
+  const state = securityStateStore(cache, logger);
+  const modes = createValidationModes(validationModeOptionsFromConfig(config));
+  // The one place the guard meets the validator: createAuth hands it over when it builds the guard.
+  const auth = createAuth({
+    ...authOptionsFromConfig(config, { cache, db: database.db, logger }),
+    guard: (validator) => createSessionGuard({ modes, store: state, validator, logger }),
   });
-  auth = createAuth({ ...authOptionsFromConfig(config, { cache, db: database.db, logger }), guard });
+  const guard = auth.guard!;
   const tokens = createTrustTokenService(
     await trustTokenOptionsFromConfig(config, { redis: cache.redis, db: database.db, logger }),
   );
@@ -81,11 +78,28 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     guard,
     tokens,
     async close() {
-      await auth!.close();
+      await auth.close();
       await cache.close();
       await database.close();
     },
   };
+}
+
+/**
+ * Session bindings, tombstones and activity windows: in Redis when REDIS_URL is set (the authority
+ * every instance asks), else in this process's memory (one instance only; said once in the log).
+ */
+function securityStateStore(cache: CacheRuntime, logger: Logger): StateStore {
+  if (cache.redis !== undefined) {
+    return createRedisStateStore(cache.redis, {
+      onBreakerChange: (state) =>
+        state === 'open'
+          ? logger.warn('security state: Redis breaker open, guarded requests get 503 until it answers')
+          : logger.info('security state: Redis answers again'),
+    });
+  }
+  logger.info('security state: REDIS_URL not set; bindings and tombstones are kept in this instance only');
+  return createMemoryStateStore();
 }
 
 /** Applies every pending migration (several instances starting at once are safe). */

@@ -1,4 +1,5 @@
 import type { ValidationModeName } from '../../config/index.js';
+import { BINDING_DEFAULTS } from '../defaults.js';
 import { type IpPrefixes, memoize, networkOf, parseIp } from './ip.js';
 
 export type { ValidationModeName };
@@ -74,7 +75,7 @@ export interface ValidationResult {
 }
 
 export interface ValidationModeOptions {
-  /** AUTH_VALIDATION_MODE, default STANDARD. */
+  /** AUTH_VALIDATION_MODE. Every default: BINDING_DEFAULTS (src/auth/defaults.ts). */
   mode?: ValidationModeName;
   /** AUTH_ENABLE_VALIDATION_MODE: false turns every check off. Default true. */
   enabled?: boolean;
@@ -87,7 +88,7 @@ export interface ValidationModeOptions {
   autoInvalidate?: boolean;
   /** AUTH_LOG_VIOLATIONS, default true. */
   logViolations?: boolean;
-  /** AUTH_DEVICE_HEADER, default X-Device-ID. */
+  /** AUTH_DEVICE_HEADER. */
   deviceHeader?: string;
   /** AUTH_IP_PREFIX_V4 / _V6: compare addresses by network (default 32 / 128 = exact). */
   ipPrefixV4?: number;
@@ -124,9 +125,28 @@ export interface ValidationModes {
   networkOf(ip: string): string;
 }
 
-export const DEFAULT_SUSPICIOUS_MAX_IPS = 5;
-export const DEFAULT_SUSPICIOUS_WINDOW_SECONDS = 600;
-export const DEFAULT_BINDING_TTL_SECONDS = 7 * 24 * 3600;
+/** The check behind each violation. */
+const CHECK_OF: Record<ViolationType, CheckName> = {
+  ip_mismatch: 'ip',
+  user_agent_mismatch: 'userAgent',
+  device_mismatch: 'device',
+  suspicious_activity: 'suspicious',
+};
+
+/**
+ * What the guard does when the state store cannot decide a binding (or count networks): `refuse`
+ * (503) when any active check would deny or invalidate, since guessing there could let a stolen
+ * session through; `allow` (this request goes on unbound, the binding is tried again on the next one)
+ * when every active check only warns or allows, since those never refuse anyway.
+ */
+export function undecidedPolicy(settings: ValidationModeSettings): 'refuse' | 'allow' {
+  const refusing = VIOLATION_TYPES.some(
+    (type) =>
+      settings.checks[CHECK_OF[type]] &&
+      (settings.actions[type] === 'deny' || settings.actions[type] === 'invalidate'),
+  );
+  return refusing ? 'refuse' : 'allow';
+}
 
 function resolveChecks(o: ValidationModeOptions, mode: ValidationModeName): Record<CheckName, boolean> {
   if (o.enabled === false) return { ...MODE_CHECKS.DISABLED };
@@ -152,17 +172,18 @@ function resolveActions(
 }
 
 export function resolveSettings(o: ValidationModeOptions = {}): ValidationModeSettings {
-  const mode = o.mode ?? 'STANDARD';
+  const d = BINDING_DEFAULTS;
+  const mode = o.mode ?? d.mode;
   return {
     mode,
     checks: resolveChecks(o, mode),
     actions: resolveActions(o, mode),
-    logViolations: o.logViolations ?? true,
-    deviceHeader: o.deviceHeader ?? 'X-Device-ID',
-    prefixes: { v4: o.ipPrefixV4 ?? 32, v6: o.ipPrefixV6 ?? 128 },
-    suspiciousMaxIps: o.suspiciousMaxIps ?? DEFAULT_SUSPICIOUS_MAX_IPS,
-    suspiciousWindowSeconds: o.suspiciousWindowSeconds ?? DEFAULT_SUSPICIOUS_WINDOW_SECONDS,
-    bindingTtlSeconds: o.bindingTtlSeconds ?? DEFAULT_BINDING_TTL_SECONDS,
+    logViolations: o.logViolations ?? d.logViolations,
+    deviceHeader: o.deviceHeader ?? d.deviceHeader,
+    prefixes: { v4: o.ipPrefixV4 ?? d.ipPrefixV4, v6: o.ipPrefixV6 ?? d.ipPrefixV6 },
+    suspiciousMaxIps: o.suspiciousMaxIps ?? d.suspiciousMaxIps,
+    suspiciousWindowSeconds: o.suspiciousWindowSeconds ?? d.suspiciousWindowSeconds,
+    bindingTtlSeconds: o.bindingTtlSeconds ?? d.bindingTtlSeconds,
   };
 }
 
