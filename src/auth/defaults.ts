@@ -49,6 +49,8 @@ export const VALIDATOR_DEFAULTS = {
   retryAfterSeconds: 2,
   /** Seconds between two writes of one unchanged user (USER_SYNC_INTERVAL). @default 300 */
   userSyncIntervalSeconds: 300,
+  /** Users whose last write user sync remembers. @default 10000 */
+  userSyncMaxTracked: 10_000,
 };
 
 /** Validation modes (AUTH_*) and the session guard. */

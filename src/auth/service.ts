@@ -74,6 +74,11 @@ function socketIp(c: Context): string | undefined {
 
 export function createAuth<G extends SessionGuard = SessionGuard>(options: AuthOptions<G>): AuthService<G> {
   const logger = options.logger ?? silentLogger();
+  const header = options.deviceHeader ?? DEVICE_HEADER;
+  if (typeof header !== 'string' || header.trim() === '') {
+    throw new FlowfullConfigError('createAuth: deviceHeader must be a header name (AUTH_DEVICE_HEADER)');
+  }
+  const deviceHeader = header.toLowerCase();
   const userSync = options.userSync ? createUserSync({ ...options.userSync, logger }) : undefined;
   const onValidated = options.onValidated;
   const validator = new BridgeValidator({
@@ -85,7 +90,6 @@ export function createAuth<G extends SessionGuard = SessionGuard>(options: AuthO
     },
   });
   const extraction = resolveExtraction(options.extraction);
-  const deviceHeader = (options.deviceHeader ?? DEVICE_HEADER).toLowerCase();
   const guard = typeof options.guard === 'function' ? options.guard(validator) : options.guard;
 
   return {

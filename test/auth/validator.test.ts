@@ -246,7 +246,11 @@ describe.skipIf(!(await serviceAvailable('redis')))(
         const b = await h.auth();
         const { sessionId } = await h.newSession();
         await a.validator.validate(sessionId);
-        await sleep(50);
+        // The Redis write of a load goes on in the background: wait for it, not for a fixed time.
+        const redis = h.runtimes.at(-1)!.redis!;
+        expect(
+          await eventually(async () => (await redis.keys(`${h.prefix}:*${hashId(sessionId)}*`)).length > 0),
+        ).toBe(true);
         await b.validator.validate(sessionId);
         expect(h.standin.stats().bridgeValidateCalls).toBe(1);
       });

@@ -1,4 +1,5 @@
 import type { ValidationModeName } from '../../config/index.js';
+import { FlowfullConfigError } from '../../errors.js';
 import { BINDING_DEFAULTS } from '../defaults.js';
 import { type IpPrefixes, memoize, networkOf, parseIp } from './ip.js';
 
@@ -171,7 +172,42 @@ function resolveActions(
   return out;
 }
 
+/** Whole-number options and their bounds. */
+const RANGES = {
+  ipPrefixV4: [0, 32],
+  ipPrefixV6: [0, 128],
+  suspiciousMaxIps: [1, Number.MAX_SAFE_INTEGER],
+  suspiciousWindowSeconds: [1, Number.MAX_SAFE_INTEGER],
+  bindingTtlSeconds: [1, Number.MAX_SAFE_INTEGER],
+} as const;
+
+function checkOptions(o: ValidationModeOptions): void {
+  const fail = (what: string): never => {
+    throw new FlowfullConfigError(`createValidationModes: ${what}`);
+  };
+  if (o.mode !== undefined && !Object.hasOwn(MODE_CHECKS, o.mode)) {
+    fail(`mode must be one of ${Object.keys(MODE_CHECKS).join(', ')} (got ${String(o.mode)})`);
+  }
+  for (const [name, [min, max]] of Object.entries(RANGES)) {
+    const value = o[name as keyof typeof RANGES];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= max)) {
+      fail(`${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
+    }
+  }
+  for (const [type, action] of Object.entries(o.actions ?? {})) {
+    if (!(VIOLATION_TYPES as readonly string[]).includes(type)) fail(`actions: unknown violation ${type}`);
+    if (action !== undefined && !ACTIONS.includes(action)) {
+      fail(`actions.${type} must be one of ${ACTIONS.join(', ')} (got ${String(action)})`);
+    }
+  }
+  if (o.deviceHeader !== undefined && (typeof o.deviceHeader !== 'string' || o.deviceHeader.trim() === '')) {
+    fail('deviceHeader must be a header name');
+  }
+}
+
+/** Defaults (BINDING_DEFAULTS) filled in; a wrong option throws FlowfullConfigError naming it. */
 export function resolveSettings(o: ValidationModeOptions = {}): ValidationModeSettings {
+  checkOptions(o);
   const d = BINDING_DEFAULTS;
   const mode = o.mode ?? d.mode;
   return {
