@@ -46,6 +46,8 @@ export interface Services {
   cache: CacheRuntime;
   auth: AuthService;
   guard: BindingGuard;
+  /** Session bindings, tombstones and activity windows (Redis with REDIS_URL, else memory). */
+  state: StateStore;
   tokens: TrustTokenService;
   /** Closes in dependency order: auth, cache, database. */
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     cache,
     auth,
     guard,
+    state,
     tokens,
     async close() {
       await auth.close();
@@ -128,6 +131,15 @@ function readiness(services: Services): ReadinessCheck[] {
       },
     },
     services.auth.readinessCheck(),
+    {
+      // Not critical: the Redis is shared, so taking this instance out of rotation would not help.
+      name: 'security-state',
+      critical: false,
+      check: async () => ({
+        status: services.state.usable() ? 'up' : 'down',
+        store: services.state.kind,
+      }),
+    },
   ];
 }
 
