@@ -60,7 +60,7 @@ export interface Services {
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
   const database = createDatabase({ ...databaseOptionsFromConfig(config), logger });
   const cache = createCacheRuntime(cacheRuntimeOptionsFromConfig(config, logger));
-  const state = securityStateStore(cache, logger);
+  const state = securityStateStore(cache, config, logger);
   const modes = createValidationModes(validationModeOptionsFromConfig(config));
   // The one place the guard meets the validator: createAuth hands it over when it builds the guard.
   const auth = createAuth({
@@ -92,9 +92,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
  * Session bindings, tombstones and activity windows: in Redis when REDIS_URL is set (the authority
  * every instance asks), else in this process's memory (one instance only; said once in the log).
  */
-function securityStateStore(cache: CacheRuntime, logger: Logger): StateStore {
+function securityStateStore(cache: CacheRuntime, config: Config, logger: Logger): StateStore {
   if (cache.redis !== undefined) {
     return createRedisStateStore(cache.redis, {
+      // Beside the cache's keys, under the same CACHE_PREFIX: two apps sharing a Redis stay apart.
+      prefix: `${config.CACHE_PREFIX}:state:`,
       onBreakerChange: (state) =>
         state === 'open'
           ? logger.warn('security state: Redis breaker open, guarded requests get 503 until it answers')
