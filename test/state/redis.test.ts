@@ -114,7 +114,8 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis state store on a froz
     expect(store.usable()).toBe(false);
     const t1 = performance.now();
     for (let i = 0; i < 50; i++) expect(await unavailable(store.claim('k', 'mine', 60_000))).toBe(true);
-    expect(performance.now() - t1).toBeLessThan(150); // 50 refusals together cost less than one timeout
+    // Waiting out each timeout would take 50 x 150 ms; refused at once, they take a fraction of it.
+    expect(performance.now() - t1).toBeLessThan(1000);
     server.thaw();
     clock.advance(STATE_DEFAULTS.breakerCooldownMs);
     // The claim that timed out may still have run once Redis woke up: then it won, nobody else can.
