@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { AppError } from '../errors.js';
+import { AppError, FlowfullConfigError } from '../errors.js';
 import { isSessionRejection, sessionRequired, userTypeNotAllowed } from './errors.js';
 import type { AuthService } from './service.js';
 import type { Session } from './types.js';
@@ -133,7 +133,7 @@ export function optionalAuth(options: OptionalAuthOptions = {}): MiddlewareHandl
 
 export function checkUserTypes(types: readonly string[], what = 'requireUserType'): ReadonlySet<string> {
   if (!Array.isArray(types) || types.length === 0 || types.some((t) => typeof t !== 'string' || t === '')) {
-    throw new TypeError(`${what}: expected a non-empty array of user types`);
+    throw new FlowfullConfigError(`${what}: expected a non-empty array of user types`);
   }
   return new Set(types);
 }

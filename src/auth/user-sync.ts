@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import { portable } from '../db/schema.js';
+import { FlowfullConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { VALIDATOR_DEFAULTS } from './defaults.js';
 import type { Session } from './types.js';
@@ -109,7 +110,22 @@ export async function upsertUser(
   }
 }
 
+function checkUserSyncOptions(options: UserSyncOptions): void {
+  const fail = (what: string): never => {
+    throw new FlowfullConfigError(`createUserSync: ${what}`);
+  };
+  if (options?.db === undefined) fail('db is required (a Kysely instance)');
+  const { intervalSeconds: interval, maxTracked: max } = options;
+  if (interval !== undefined && !(Number.isSafeInteger(interval) && interval >= 0)) {
+    fail(`intervalSeconds must be a whole number >= 0 (got ${String(interval)})`);
+  }
+  if (max !== undefined && !(Number.isSafeInteger(max) && max >= 1)) {
+    fail(`maxTracked must be a whole number >= 1 (got ${String(max)})`);
+  }
+}
+
 export function createUserSync(options: UserSyncOptions): UserSync {
+  checkUserSyncOptions(options);
   const table = options.table ?? 'users';
   const intervalMs = (options.intervalSeconds ?? VALIDATOR_DEFAULTS.userSyncIntervalSeconds) * 1000;
   const logger = options.logger ?? silentLogger();

@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createValidationModes } from '../../src/auth/binding/index.js';
 import { VALIDATOR_DEFAULTS } from '../../src/auth/defaults.js';
+import { requireUserType } from '../../src/auth/middleware.js';
+import { compileRoutePermissions } from '../../src/auth/permissions.js';
 import { createAuth } from '../../src/auth/service.js';
+import { createUserSync } from '../../src/auth/user-sync.js';
 import { BridgeValidator, type BridgeValidatorOptions } from '../../src/auth/validator.js';
 import { createCacheRuntime } from '../../src/cache/index.js';
 import { FlowfullConfigError } from '../../src/errors.js';
@@ -66,6 +69,16 @@ describe('invalid options fail at construction with FlowfullConfigError, naming 
     ['actions', { actions: { ip_mismatch: 'shrug' } }],
   ])('createValidationModes: %s', (name, patch) => {
     expect(configError(() => createValidationModes(patch as never)).message).toContain(name);
+  });
+
+  it('user sync, route permissions and requireUserType', () => {
+    const db = {} as never;
+    expect(configError(() => createUserSync({ db, intervalSeconds: -1 })).message).toContain(
+      'intervalSeconds',
+    );
+    expect(configError(() => createUserSync({ db, maxTracked: 0 })).message).toContain('maxTracked');
+    expect(configError(() => compileRoutePermissions({ 'api/x': {} })).message).toContain('api/x');
+    expect(configError(() => requireUserType([])).message).toContain('requireUserType');
   });
 
   it('a trailing slash is dropped from the URL, as the config does', () => {
