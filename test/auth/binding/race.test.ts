@@ -73,7 +73,7 @@ function instance(
     logger: silentLogger(),
     validator: { invalidate: async () => {}, logoutAtFlowless: async () => {} },
   });
-  const app = new Hono<{ Variables: { s: { id: string; session: Session } } }>();
+  const app = new Hono();
   app.get('/', async (c) => {
     const s = JSON.parse(c.req.header('x-test-session')!) as { id: string; session: Session };
     try {
