@@ -11,4 +11,5 @@ export * from './errors.js';
 export * from './http/index.js';
 export { createLogger, hashId, type Logger, REDACT_PATHS, silentLogger } from './log/logger.js';
 export * from './standin/index.js';
+export * from './state/index.js';
 export * from './tokens/index.js';

@@ -28,6 +28,7 @@ import {
 import { AppError } from '../errors.js';
 import { createApp, type ReadinessCheck } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
+import { createMemoryStateStore, createRedisStateStore, type StateStore } from '../state/index.js';
 import {
   createTrustTokenService,
   type TrustTokenService,
@@ -48,6 +49,8 @@ export interface Services {
   cache: CacheRuntime;
   auth: AuthService;
   guard: BindingGuard;
+  /** Session bindings, tombstones and activity windows (Redis with REDIS_URL, else memory). */
+  state: StateStore;
   tokens: TrustTokenService;
   /** Closes in dependency order: auth, cache, database. */
   close(): Promise<void>;
@@ -60,18 +63,14 @@ export interface Services {
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
   const database = createDatabase({ ...databaseOptionsFromConfig(config), logger });
   const cache = createCacheRuntime(cacheRuntimeOptionsFromConfig(config, logger));
-  // The guard's `invalidate` action needs the validator, and the validator runs the guard.
-  let auth: AuthService | undefined;
-  const guard = createSessionGuard({
-    modes: createValidationModes(validationModeOptionsFromConfig(config)),
-    cache,
-    validator: {
-      invalidate: (id) => auth!.validator.invalidate(id),
-      logoutAtFlowless: (id) => auth!.validator.logoutAtFlowless(id),
-    },
-    logger,
+  const state = securityStateStore(cache, config, logger);
+  const modes = createValidationModes(validationModeOptionsFromConfig(config));
+  // The one place the guard meets the validator: createAuth hands it over when it builds the guard.
+  const auth = createAuth({
+    ...authOptionsFromConfig(config, { cache, db: database.db, logger }),
+    guard: (validator) => createSessionGuard({ modes, store: state, validator, logger }),
   });
-  auth = createAuth({ ...authOptionsFromConfig(config, { cache, db: database.db, logger }), guard });
+  const guard = auth.guard!;
   const tokens = createTrustTokenService(
     await trustTokenOptionsFromConfig(config, { redis: cache.redis, db: database.db, logger }),
   );
@@ -82,13 +81,33 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     cache,
     auth,
     guard,
+    state,
     tokens,
     async close() {
-      await auth!.close();
+      await auth.close();
       await cache.close();
       await database.close();
     },
   };
+}
+
+/**
+ * Session bindings, tombstones and activity windows: in Redis when REDIS_URL is set (the authority
+ * every instance asks), else in this process's memory (one instance only; said once in the log).
+ */
+function securityStateStore(cache: CacheRuntime, config: Config, logger: Logger): StateStore {
+  if (cache.redis !== undefined) {
+    return createRedisStateStore(cache.redis, {
+      // Beside the cache's keys, under the same CACHE_PREFIX: two apps sharing a Redis stay apart.
+      prefix: `${config.CACHE_PREFIX}:state:`,
+      onBreakerChange: (state) =>
+        state === 'open'
+          ? logger.warn('security state: Redis breaker open, guarded requests get 503 until it answers')
+          : logger.info('security state: Redis answers again'),
+    });
+  }
+  logger.info('security state: REDIS_URL not set; bindings and tombstones are kept in this instance only');
+  return createMemoryStateStore();
 }
 
 /** Applies every pending migration (several instances starting at once are safe). */
@@ -149,6 +168,15 @@ function readiness(services: Services): ReadinessCheck[] {
     },
     migrationsCheck(services),
     services.auth.readinessCheck(),
+    {
+      // Not critical: the Redis is shared, so taking this instance out of rotation would not help.
+      name: 'security-state',
+      critical: false,
+      check: async () => ({
+        status: services.state.usable() ? 'up' : 'down',
+        store: services.state.kind,
+      }),
+    },
   ];
 }
 

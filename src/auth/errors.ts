@@ -11,6 +11,7 @@ export const AUTH_MESSAGES = {
   expired: 'Session expired',
   forbidden: 'Insufficient permissions',
   unavailable: 'Authentication service unavailable, please retry',
+  stateUnavailable: 'Session security state unavailable, please retry',
 } as const;
 
 export function sessionRequired(): AppError {
@@ -31,6 +32,16 @@ export function userTypeNotAllowed(): AppError {
 
 export function authUnavailable(retryAfterSeconds: number): AppError {
   return new AppError('AUTH_UNAVAILABLE', AUTH_MESSAGES.unavailable, {
+    retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)),
+  });
+}
+
+/**
+ * The session guard could not read a tombstone, or decide a binding where the mode refuses rather than
+ * guess: 503 with Retry-After, so the client keeps its session and retries (never a 401).
+ */
+export function securityStateUnavailable(retryAfterSeconds: number): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', AUTH_MESSAGES.stateUnavailable, {
     retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)),
   });
 }

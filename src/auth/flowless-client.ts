@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CircuitBreaker } from './breaker.js';
+import type { CircuitBreaker, Clock } from '../resilience/index.js';
+import { VALIDATOR_DEFAULTS } from './defaults.js';
 import type { ValidatorCounters } from './metrics.js';
 import { type FailureKind, interpretBridgeAnswer, RETRYABLE, type Verdict } from './normalize.js';
 
@@ -26,7 +27,9 @@ export interface FlowlessClientOptions {
   legacyBodySecret: boolean;
   breaker: CircuitBreaker;
   counters: ValidatorCounters;
-  /** First backoff ceiling; doubles per retry up to backoffMaxMs. Defaults 100 and 1000. */
+  /** Reads the time an answer's expiry is compared with. */
+  clock: Clock;
+  /** First backoff ceiling; doubles per retry up to backoffMaxMs. @default VALIDATOR_DEFAULTS */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
 }
@@ -58,8 +61,8 @@ export class FlowlessClient {
 
   constructor(options: FlowlessClientOptions) {
     this.#options = options;
-    this.backoffBaseMs = options.backoffBaseMs ?? 100;
-    this.backoffMaxMs = options.backoffMaxMs ?? 1000;
+    this.backoffBaseMs = options.backoffBaseMs ?? VALIDATOR_DEFAULTS.backoffBaseMs;
+    this.backoffMaxMs = options.backoffMaxMs ?? VALIDATOR_DEFAULTS.backoffMaxMs;
   }
 
   toJSON(): Record<string, unknown> {
@@ -74,7 +77,7 @@ export class FlowlessClient {
       const answer = await this.send(url, init, timeoutMs);
       this.#options.counters.latency.record(performance.now() - started);
       if (typeof answer === 'string') return { kind: 'unavailable', failure: answer };
-      return interpretBridgeAnswer(answer.status, answer.body, answer.retryAfter, Date.now());
+      return interpretBridgeAnswer(answer.status, answer.body, answer.retryAfter, this.#options.clock.now());
     });
   }
 

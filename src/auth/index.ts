@@ -2,7 +2,9 @@
  * Bridge validation (sessions issued by Flowless, validated cache first) and the auth middleware.
  * Validation modes (session binding) live in ./binding and plug in through SessionGuard.
  */
-export { CircuitBreaker } from './breaker.js';
+
+export { secretMatches } from '../util/secret.js';
+export { BINDING_DEFAULTS, DEVICE_HEADER, HEADER_LIMITS, VALIDATOR_DEFAULTS } from './defaults.js';
 export {
   AUTH_MESSAGES,
   authUnavailable,
@@ -38,7 +40,6 @@ export {
   routePermissions,
 } from './permissions.js';
 export { createAuthRoutes, MAX_REVOKED_PER_CALL } from './routes.js';
-export { secretMatches } from './secret.js';
 export {
   type AuthDependencies,
   type AuthMetrics,
@@ -47,6 +48,7 @@ export {
   authContext,
   authOptionsFromConfig,
   createAuth,
+  type GuardFactory,
 } from './service.js';
 export {
   extractSessionId,
@@ -64,4 +66,4 @@ export {
   upsertUser,
   usersTableMigration,
 } from './user-sync.js';
-export { BridgeValidator, type BridgeValidatorOptions } from './validator.js';
+export { BridgeValidator, type BridgeValidatorOptions, type FactsSource } from './validator.js';

@@ -1,12 +1,11 @@
-import type { BreakerState } from './breaker.js';
+import {
+  type BreakerState,
+  breakerStateValue,
+  type LatencySummary,
+  LatencyWindow,
+  type MetricPoint,
+} from '../resilience/index.js';
 import { FAILURE_KINDS, type FailureKind } from './normalize.js';
-
-export interface LatencySummary {
-  count: number;
-  mean: number;
-  p50?: number;
-  p99?: number;
-}
 
 export interface ValidatorMetrics {
   /** validate() calls with a well-formed id. */
@@ -33,38 +32,6 @@ export interface ValidatorMetrics {
   /** Session ids evicted by invalidate() (hook, logout, validation modes). */
   invalidated: number;
   logouts: { ok: number; failed: number };
-}
-
-/** Last N samples; percentiles are computed when metrics are read, never on the request path. */
-export class LatencyWindow {
-  private readonly samples: Float64Array;
-  private next = 0;
-  private filled = 0;
-  private total = 0;
-  private count = 0;
-
-  constructor(size = 1024) {
-    this.samples = new Float64Array(size);
-  }
-
-  record(ms: number): void {
-    this.samples[this.next] = ms;
-    this.next = (this.next + 1) % this.samples.length;
-    if (this.filled < this.samples.length) this.filled++;
-    this.total += ms;
-    this.count++;
-  }
-
-  summary(): LatencySummary {
-    if (this.count === 0) return { count: 0, mean: 0 };
-    const sorted = Array.from(this.samples.subarray(0, this.filled)).sort((a, b) => a - b);
-    const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-    return { count: this.count, mean: round(this.total / this.count), p50: at(0.5), p99: at(0.99) };
-  }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
 
 /** Plain counters: a cache hit must cost an increment, nothing more. */
@@ -110,5 +77,53 @@ export class ValidatorCounters {
       invalidated: this.invalidated,
       logouts: { ok: this.logoutsOk, failed: this.logoutsFailed },
     };
+  }
+
+  /** The same figures as MetricPoints (MetricsSource), for /metrics. */
+  points(breaker: BreakerState, breakerOpened: number, negativeEntries: number): MetricPoint[] {
+    const counter = (name: string, help: string, value: number, labels?: Record<string, string>) =>
+      ({
+        name: `flowfull_auth_${name}`,
+        help,
+        type: 'counter',
+        value,
+        ...(labels ? { labels } : {}),
+      }) as const;
+    const gauge = (name: string, help: string, value: number) =>
+      ({ name: `flowfull_auth_${name}`, help, type: 'gauge', value }) as const;
+    return [
+      counter('validations_total', 'Session validations with a well-formed id', this.validations),
+      counter('cache_hits_total', 'Validations answered without waiting for Flowless', this.cacheHits),
+      counter('negative_hits_total', 'Validations answered from the negative cache', this.negativeHits),
+      counter('malformed_total', 'Session ids refused for their shape', this.malformed),
+      counter('upstream_calls_total', 'HTTP requests to /auth/bridge/validate', this.upstreamCalls),
+      ...FAILURE_KINDS.map((kind) =>
+        counter('upstream_failures_total', 'Failed Flowless attempts by kind', this.failures[kind], { kind }),
+      ),
+      {
+        name: 'flowfull_auth_upstream_latency_ms',
+        help: 'Latency of bridge validation calls',
+        type: 'latency',
+        window: this.latency,
+      },
+      counter('outcomes_total', 'Loads from Flowless by outcome', this.valid, { outcome: 'valid' }),
+      counter('outcomes_total', 'Loads from Flowless by outcome', this.invalid, { outcome: 'invalid' }),
+      counter('outcomes_total', 'Loads from Flowless by outcome', this.expired, { outcome: 'expired' }),
+      counter('outcomes_total', 'Loads from Flowless by outcome', this.unavailable, {
+        outcome: 'unavailable',
+      }),
+      counter(
+        'stale_served_total',
+        'Sessions accepted stale while Flowless was unavailable',
+        this.staleServed,
+      ),
+      counter('unavailable_errors_total', 'Requests refused with AUTH_UNAVAILABLE', this.unavailableErrors),
+      counter('invalidated_total', 'Session ids evicted by invalidate()', this.invalidated),
+      counter('logouts_total', 'Logouts at Flowless by result', this.logoutsOk, { result: 'ok' }),
+      counter('logouts_total', 'Logouts at Flowless by result', this.logoutsFailed, { result: 'failed' }),
+      gauge('negative_entries', 'Invalid ids remembered by this instance', negativeEntries),
+      gauge('breaker_state', 'Flowless breaker: 0 closed, 1 half-open, 2 open', breakerStateValue(breaker)),
+      counter('breaker_opened_total', 'Times the Flowless breaker opened', breakerOpened),
+    ];
   }
 }

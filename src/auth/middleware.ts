@@ -1,8 +1,7 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { AppError } from '../errors.js';
+import { AppError, FlowfullConfigError } from '../errors.js';
 import { isSessionRejection, sessionRequired, userTypeNotAllowed } from './errors.js';
 import type { AuthService } from './service.js';
-import { isWellFormedSessionId } from './session-id.js';
 import type { Session } from './types.js';
 
 declare module 'hono' {
@@ -50,7 +49,7 @@ export async function authenticate(c: Context): Promise<Session> {
   const auth = serviceOf(c);
   const sessionId = auth.sessionIdOf(c);
   if (sessionId === undefined) throw sessionRequired();
-  const session = await auth.validator.lookup(sessionId, () => auth.requestFacts(c));
+  const session = await auth.validator.validate(sessionId, () => auth.requestFacts(c));
   if (auth.guard !== undefined) await auth.guard.enforce(c, session, sessionId);
   signIn(c, session);
   return session;
@@ -75,13 +74,14 @@ export async function authenticateOptional(
   if (c.get('is_guest') !== undefined) return c.get('is_guest') ? undefined : c.get('session');
   const auth = serviceOf(c);
   const sessionId = auth.sessionIdOf(c);
-  if (sessionId === undefined || !isWellFormedSessionId(sessionId, auth.extraction.maxLength)) {
+  // A malformed id is refused by validate() as invalid, which makes a guest below.
+  if (sessionId === undefined) {
     c.set('is_guest', true);
     return undefined;
   }
   let session: Session;
   try {
-    session = await auth.validator.lookup(sessionId, () => auth.requestFacts(c));
+    session = await auth.validator.validate(sessionId, () => auth.requestFacts(c));
   } catch (err) {
     const guest =
       isSessionRejection(err) ||
@@ -103,7 +103,7 @@ export function requireAuth(): MiddlewareHandler {
     const auth = serviceOf(c);
     const sessionId = auth.sessionIdOf(c);
     if (sessionId === undefined) throw sessionRequired();
-    const found = auth.validator.lookup(sessionId, () => auth.requestFacts(c));
+    const found = auth.validator.validate(sessionId, () => auth.requestFacts(c));
     if (found instanceof Promise || auth.guard !== undefined) return finish(c, next, auth, sessionId, found);
     signIn(c, found);
     return next();
@@ -133,7 +133,7 @@ export function optionalAuth(options: OptionalAuthOptions = {}): MiddlewareHandl
 
 export function checkUserTypes(types: readonly string[], what = 'requireUserType'): ReadonlySet<string> {
   if (!Array.isArray(types) || types.length === 0 || types.some((t) => typeof t !== 'string' || t === '')) {
-    throw new TypeError(`${what}: expected a non-empty array of user types`);
+    throw new FlowfullConfigError(`${what}: expected a non-empty array of user types`);
   }
   return new Set(types);
 }

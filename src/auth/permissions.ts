@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { FlowfullConfigError } from '../errors.js';
 import { userTypeNotAllowed } from './errors.js';
 import { authenticate, authenticateOptional, checkUserTypes } from './middleware.js';
 import type { Session } from './types.js';
@@ -61,13 +62,15 @@ function splitPath(path: string): string[] {
 
 function compilePattern(pattern: string): { segments: Segment[]; wildcard: boolean } {
   if (typeof pattern !== 'string' || !pattern.startsWith('/')) {
-    throw new TypeError(`routePermissions: pattern "${pattern}" must start with "/"`);
+    throw new FlowfullConfigError(`routePermissions: pattern "${pattern}" must start with "/"`);
   }
   const parts = splitPath(pattern);
   const wildcard = parts[parts.length - 1] === '*';
   if (wildcard) parts.pop();
   if (parts.some((p) => p.includes('*'))) {
-    throw new TypeError(`routePermissions: in "${pattern}", "*" is only allowed as the last segment`);
+    throw new FlowfullConfigError(
+      `routePermissions: in "${pattern}", "*" is only allowed as the last segment`,
+    );
   }
   const segments = parts.map((text) => ({ rank: text.startsWith(':') ? PARAM : LITERAL, text }));
   return { segments, wildcard };

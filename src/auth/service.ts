@@ -3,9 +3,11 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import type { CacheRuntime } from '../cache/index.js';
 import type { Config } from '../config/index.js';
-import { AppError } from '../errors.js';
+import { FlowfullConfigError } from '../errors.js';
 import type { ComponentReport, ReadinessCheck } from '../http/health.js';
 import { type Logger, silentLogger } from '../log/logger.js';
+import { DEVICE_HEADER } from './defaults.js';
+import { clientHeaders } from './facts.js';
 import type { RequestFacts } from './flowless-client.js';
 import type { ValidatorMetrics } from './metrics.js';
 import {
@@ -18,13 +20,19 @@ import type { SessionGuard } from './types.js';
 import { createUserSync, type UserSync, type UserSyncMetrics, type UserSyncOptions } from './user-sync.js';
 import { BridgeValidator, type BridgeValidatorOptions } from './validator.js';
 
-export interface AuthOptions extends BridgeValidatorOptions {
+/** Builds the SessionGuard from the validator it may have to call (the `invalidate` action). */
+export type GuardFactory<G extends SessionGuard = SessionGuard> = (validator: BridgeValidator) => G;
+
+export interface AuthOptions<G extends SessionGuard = SessionGuard> extends BridgeValidatorOptions {
   /** Where the session id is looked for (AUTH_ALLOW_QUERY_SESSION, AUTH_SESSION_COOKIE). */
   extraction?: SessionExtractionOptions;
-  /** Header carrying the client's device id (AUTH_DEVICE_HEADER). Default `X-Device-ID`. */
+  /** Header carrying the client's device id (AUTH_DEVICE_HEADER). @default DEVICE_HEADER */
   deviceHeader?: string;
-  /** Run after every successful validation, cached or not (validation modes). */
-  guard?: SessionGuard;
+  /**
+   * Run after every successful validation, cached or not (validation modes). A function receives the
+   * validator, so a guard that ends sessions is wired here, once, without a cycle.
+   */
+  guard?: G | GuardFactory<G>;
   /** Mirror validated users into a local table (USER_SYNC_ENABLED). Absent: off. */
   userSync?: Omit<UserSyncOptions, 'logger'>;
   /** Whether Flowless being down fails /health/ready. Default false: every instance shares it. */
@@ -36,16 +44,14 @@ export interface AuthMetrics {
   userSync?: UserSyncMetrics;
 }
 
-export interface AuthService {
+export interface AuthService<G extends SessionGuard = SessionGuard> {
   readonly validator: BridgeValidator;
   readonly extraction: ResolvedExtraction;
   readonly deviceHeader: string;
   readonly userSync: UserSync | undefined;
   readonly logger: Logger;
   /** The SessionGuard in force, if any. */
-  readonly guard: SessionGuard | undefined;
-  /** Installs (or removes) the guard after creation: the guard usually needs the validator itself. */
-  setGuard(guard: SessionGuard | undefined): void;
+  readonly guard: G | undefined;
   /** The session id this request carries (not yet checked for shape). */
   sessionIdOf(c: Context): string | undefined;
   /** Client IP, User-Agent and device id, as sent to Flowless. */
@@ -57,14 +63,6 @@ export interface AuthService {
   close(): Promise<void>;
 }
 
-const MAX_USER_AGENT = 1024;
-const MAX_DEVICE_ID = 256;
-
-function clip(value: string | undefined, max: number): string | undefined {
-  const v = value?.trim();
-  return v ? v.slice(0, max) : undefined;
-}
-
 /** The socket peer; unavailable under app.request() in tests, which is no reason to fail a request. */
 function socketIp(c: Context): string | undefined {
   try {
@@ -74,8 +72,13 @@ function socketIp(c: Context): string | undefined {
   }
 }
 
-export function createAuth(options: AuthOptions): AuthService {
+export function createAuth<G extends SessionGuard = SessionGuard>(options: AuthOptions<G>): AuthService<G> {
   const logger = options.logger ?? silentLogger();
+  const header = options.deviceHeader ?? DEVICE_HEADER;
+  if (typeof header !== 'string' || header.trim() === '') {
+    throw new FlowfullConfigError('createAuth: deviceHeader must be a header name (AUTH_DEVICE_HEADER)');
+  }
+  const deviceHeader = header.toLowerCase();
   const userSync = options.userSync ? createUserSync({ ...options.userSync, logger }) : undefined;
   const onValidated = options.onValidated;
   const validator = new BridgeValidator({
@@ -87,8 +90,7 @@ export function createAuth(options: AuthOptions): AuthService {
     },
   });
   const extraction = resolveExtraction(options.extraction);
-  const deviceHeader = (options.deviceHeader ?? 'X-Device-ID').toLowerCase();
-  let guard = options.guard;
+  const guard = typeof options.guard === 'function' ? options.guard(validator) : options.guard;
 
   return {
     validator,
@@ -96,18 +98,12 @@ export function createAuth(options: AuthOptions): AuthService {
     deviceHeader,
     userSync,
     logger,
-    get guard() {
-      return guard;
-    },
-    setGuard(next) {
-      guard = next;
-    },
+    guard,
     sessionIdOf: (c) => extractSessionId(c, extraction),
     requestFacts(c) {
       const facts: RequestFacts = {};
       const ip = c.get('clientIp') ?? socketIp(c);
-      const userAgent = clip(c.req.header('user-agent'), MAX_USER_AGENT);
-      const deviceId = clip(c.req.header(deviceHeader), MAX_DEVICE_ID);
+      const { userAgent, deviceId } = clientHeaders(c, deviceHeader);
       if (ip) facts.ip = ip;
       if (userAgent) facts.userAgent = userAgent;
       if (deviceId) facts.deviceId = deviceId;
@@ -174,9 +170,7 @@ export function authOptionsFromConfig(config: Config, deps: AuthDependencies): A
   const flowlessApiUrl = deps.flowlessApiUrl ?? config.FLOWLESS_API_URL;
   const validationSecret = deps.validationSecret ?? config.BRIDGE_VALIDATION_SECRET;
   if (!flowlessApiUrl || !validationSecret) {
-    throw new AppError('CONFIG_INVALID', 'auth: FLOWLESS_API_URL and BRIDGE_VALIDATION_SECRET are required', {
-      status: 500,
-    });
+    throw new FlowfullConfigError('auth: FLOWLESS_API_URL and BRIDGE_VALIDATION_SECRET are required');
   }
   const options: AuthOptions = {
     flowlessApiUrl,
@@ -199,7 +193,7 @@ export function authOptionsFromConfig(config: Config, deps: AuthDependencies): A
   };
   if (config.USER_SYNC_ENABLED) {
     if (!deps.db) {
-      throw new AppError('CONFIG_INVALID', 'auth: USER_SYNC_ENABLED needs a database', { status: 500 });
+      throw new FlowfullConfigError('auth: USER_SYNC_ENABLED needs a database (db)');
     }
     options.userSync = { db: deps.db, intervalSeconds: config.USER_SYNC_INTERVAL };
   }

@@ -1,7 +1,9 @@
 import type { Kysely, Migration } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import { portable } from '../db/schema.js';
+import { FlowfullConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
+import { VALIDATOR_DEFAULTS } from './defaults.js';
 import type { Session } from './types.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the users table is created by this module's migration, not typed by the app
@@ -40,7 +42,7 @@ export const authMigrations: Record<string, Migration> = {
 
 export interface UserSyncOptions {
   db: AnyDb;
-  /** Seconds between two writes for one unchanged user (USER_SYNC_INTERVAL). 0: every confirmation. Default 300. */
+  /** Seconds between two writes for one unchanged user (USER_SYNC_INTERVAL). 0: every confirmation. @default VALIDATOR_DEFAULTS.userSyncIntervalSeconds */
   intervalSeconds?: number;
   /** Default `users`. */
   table?: string;
@@ -108,11 +110,28 @@ export async function upsertUser(
   }
 }
 
+function checkUserSyncOptions(options: UserSyncOptions): void {
+  const fail = (what: string): never => {
+    throw new FlowfullConfigError(`createUserSync: ${what}`);
+  };
+  if (options?.db === undefined) fail('db is required (a Kysely instance)');
+  const { intervalSeconds: interval, maxTracked: max } = options;
+  if (interval !== undefined && !(Number.isSafeInteger(interval) && interval >= 0)) {
+    fail(`intervalSeconds must be a whole number >= 0 (got ${String(interval)})`);
+  }
+  if (max !== undefined && !(Number.isSafeInteger(max) && max >= 1)) {
+    fail(`maxTracked must be a whole number >= 1 (got ${String(max)})`);
+  }
+}
+
 export function createUserSync(options: UserSyncOptions): UserSync {
+  checkUserSyncOptions(options);
   const table = options.table ?? 'users';
-  const intervalMs = (options.intervalSeconds ?? 300) * 1000;
+  const intervalMs = (options.intervalSeconds ?? VALIDATOR_DEFAULTS.userSyncIntervalSeconds) * 1000;
   const logger = options.logger ?? silentLogger();
-  const seen = new LRUCache<string, Seen>({ max: options.maxTracked ?? 10_000 });
+  const seen = new LRUCache<string, Seen>({
+    max: options.maxTracked ?? VALIDATOR_DEFAULTS.userSyncMaxTracked,
+  });
   const running = new Set<Promise<void>>();
   const counts: UserSyncMetrics = { writes: 0, skipped: 0, failures: 0 };
 

@@ -123,21 +123,35 @@ export function list(defaultValue: string[] = []) {
   );
 }
 
+/**
+ * The one check of an http(s) base URL, used by the schema and by every factory that takes a URL:
+ * undefined when `raw` is one, else what is wrong with it (no value echoed: a URL may carry credentials).
+ */
+export function httpUrlProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a valid URL; expected http(s)://host[:port][/path]';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http:// or https://';
+  return undefined;
+}
+
+/** A base URL as stored: without trailing slashes. */
+export function withoutTrailingSlash(raw: string): string {
+  return raw.replace(/\/+$/, '');
+}
+
 /** An http(s) URL without trailing slash. */
 export function optionalHttpUrl() {
   return optionalString().transform((raw, ctx) => {
     if (raw === undefined) return undefined;
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not a valid URL; expected http(s)://host[:port][/path]' });
+    const problem = httpUrlProblem(raw);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: 'must use http:// or https://' });
-      return z.NEVER;
-    }
-    return raw.replace(/\/+$/, '');
+    return withoutTrailingSlash(raw);
   });
 }

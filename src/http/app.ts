@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { DEVICE_HEADER } from '../auth/defaults.js';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -16,7 +17,7 @@ export const CORS_ALLOW_HEADERS = [
   'Accept',
   'Authorization',
   'X-Session-ID',
-  'X-Device-ID',
+  DEVICE_HEADER,
   'X-Bridge-Secret',
   'X-Request-ID',
 ];

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
@@ -69,13 +68,8 @@ export function clientIp(c: Context): string | null {
   }
 }
 
-/** Hashing first gives both sides one length, so the comparison leaks neither content nor length. */
-export function secretMatches(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string' || given === '') return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+/** The one constant-time secret comparison of the project (src/util), shared with src/auth. */
+export { secretMatches } from '../util/secret.js';
 
 export function lowerCaseHeaders(c: Context): Record<string, string> {
   const out: Record<string, string> = {};

@@ -68,6 +68,8 @@ describe('starter: health', () => {
     const body = await json(ready);
     expect(body.data.components.database.status).toBe('up');
     expect(body.data.components.redis.status).toBe('disabled');
+    // No REDIS_URL: the session guard keeps its state in this instance's memory.
+    expect(body.data.components['security-state']).toMatchObject({ status: 'up', store: 'memory' });
   });
 });
 

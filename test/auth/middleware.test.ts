@@ -240,8 +240,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('auth middleware (stand-in o
           if (refuse) throw new AppError('IP_MISMATCH', 'Invalid session', { status: 401 });
         },
       };
-      const guarded = await h.auth();
-      guarded.setGuard(guard);
+      const guarded = await h.auth({ guard });
       const guardedApp = h.app(guarded, routes);
       const { sessionId } = await h.newSession();
       for (let i = 0; i < 3; i++) {

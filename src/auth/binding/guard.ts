@@ -1,13 +1,25 @@
 import type { Context } from 'hono';
-import { AppError } from '../../errors.js';
+import { LRUCache } from 'lru-cache';
+import { AppError, FlowfullConfigError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
+import { type Clock, systemClock } from '../../resilience/index.js';
+import { isStateUnavailable, type StateStore } from '../../state/index.js';
+import { BINDING_DEFAULTS, HEADER_LIMITS } from '../defaults.js';
+import { securityStateUnavailable } from '../errors.js';
+import { clientHeaders, clipHeader } from '../facts.js';
 import type { Session, SessionGuard } from '../types.js';
 import { createActivityTracker } from './activity.js';
 import { currentClientIp } from './client-ip.js';
 import { normalizeIp, UNKNOWN_IP } from './ip.js';
 import { type BindingMetrics, createBindingMetrics } from './metrics.js';
-import { type BindingFacts, type ValidationModes, type ValidationResult, VIOLATION_CODES } from './modes.js';
-import { type BindingCacheRuntime, bindingStore } from './store.js';
+import {
+  type ActivityFacts,
+  type BindingFacts,
+  undecidedPolicy,
+  type ValidationModes,
+  type ValidationResult,
+  VIOLATION_CODES,
+} from './modes.js';
 
 /** What the `invalidate` action needs from the BridgeValidator. */
 export interface SessionTerminator {
@@ -26,19 +38,28 @@ export interface ViolationEvent {
 
 export interface CreateSessionGuardOptions {
   modes: ValidationModes;
-  cache: BindingCacheRuntime;
+  /** Where bindings, tombstones and activity windows live: Redis with several instances, memory with one. */
+  store: StateStore;
   validator: SessionTerminator;
   logger: Logger;
   /** Called (and awaited) for every warn, deny or invalidate; its errors are logged, not raised. */
   onViolation?: (event: ViolationEvent) => void | Promise<void>;
-  /** Cache namespace prefix, default `auth-binding`. */
+  /** Key prefix in the store. @default BINDING_DEFAULTS.namespace */
   namespace?: string;
-  /** Clock (epoch ms), for tests. */
-  now?: () => number;
+  /** Sessions this instance remembers (tombstones seen, networks noted). @default BINDING_DEFAULTS.localMaxSessions */
+  localMaxSessions?: number;
+  /**
+   * When the store cannot decide a binding: 'refuse' answers 503, 'allow' lets this request go on
+   * unbound. @default undecidedPolicy(modes.settings): refuse when any active check denies or invalidates.
+   */
+  undecided?: 'refuse' | 'allow';
+  clock?: Clock;
 }
 
 export interface BindingGuard extends SessionGuard {
   metrics(): BindingMetrics;
+  /** The store's kind ('redis' or 'memory'), for readiness and logs. */
+  readonly storeKind: string;
 }
 
 /** The shared per-session record: the first values seen, and the tombstone once invalidated. */
@@ -51,14 +72,7 @@ interface BindingRecord {
   revokedAt?: number;
 }
 
-const MAX_USER_AGENT = 1024;
-const MAX_DEVICE_ID = 256;
-const MAX_RECORD_TTL = 400 * 24 * 3600;
-
-function cleanHeader(value: string | undefined, max: number): string | null {
-  const v = value?.trim();
-  return v ? v.slice(0, max) : null;
-}
+const MAX_RECORD_TTL_S = 400 * 24 * 3600;
 
 function reportedIp(value: string | null): string | null {
   const ip = normalizeIp(value);
@@ -66,48 +80,101 @@ function reportedIp(value: string | null): string | null {
 }
 
 function currentFacts(c: Context, deviceHeader: string): BindingFacts {
-  return {
-    ip: currentClientIp(c),
-    userAgent: cleanHeader(c.req.header('user-agent'), MAX_USER_AGENT),
-    deviceId: cleanHeader(c.req.header(deviceHeader), MAX_DEVICE_ID),
+  return { ip: currentClientIp(c), ...clientHeaders(c, deviceHeader) };
+}
+
+function checkOptions(options: CreateSessionGuardOptions): void {
+  const fail = (what: string) => {
+    throw new FlowfullConfigError(`createSessionGuard: ${what}`);
   };
+  if (typeof options?.modes?.evaluate !== 'function') fail('modes must come from createValidationModes()');
+  if (typeof options.store?.claim !== 'function') fail('store must be a StateStore (src/state)');
+  if (typeof options.validator?.invalidate !== 'function') fail('validator must have invalidate()');
+  const max = options.localMaxSessions;
+  if (max !== undefined && !(Number.isSafeInteger(max) && max >= 1)) {
+    fail(`localMaxSessions must be a whole number >= 1 (got ${String(max)})`);
+  }
+  if (options.undecided !== undefined && options.undecided !== 'refuse' && options.undecided !== 'allow') {
+    fail("undecided must be 'refuse' or 'allow'");
+  }
 }
 
 /**
- * The SessionGuard of the validation modes. Every authenticated request, cached or not: read
- * the shared binding (creating it from this request when the session is new), refuse a
+ * The SessionGuard of the validation modes. Every authenticated request, cached or not: read the
+ * binding from the state store (claiming it from this request when the session is new), refuse a
  * tombstoned session, compare, then allow, warn, deny or invalidate.
+ *
+ * Failure policy (docs/validation-modes.md): a record that cannot be read is a tombstone that cannot
+ * be read, so the request is refused with 503, in every mode. A binding that cannot be claimed is
+ * never assumed won: per `undecided`, 503, or this request goes on unbound and the next one claims.
  */
 export function createSessionGuard(options: CreateSessionGuardOptions): BindingGuard {
-  const { modes, validator, logger, onViolation } = options;
+  checkOptions(options);
+  const { modes, validator, logger, onViolation, store } = options;
   const s = modes.settings;
-  const now = options.now ?? Date.now;
-  const namespace = options.namespace ?? 'auth-binding';
-  const bindings = bindingStore<BindingRecord>(options.cache, namespace, s.bindingTtlSeconds, logger);
+  const clock = options.clock ?? systemClock;
+  const namespace = options.namespace ?? BINDING_DEFAULTS.namespace;
+  const localMax = options.localMaxSessions ?? BINDING_DEFAULTS.localMaxSessions;
+  const undecided = options.undecided ?? undecidedPolicy(s);
   const activity = createActivityTracker({
-    cache: options.cache,
+    store,
     namespace: `${namespace}-activity`,
     windowSeconds: s.suspiciousWindowSeconds,
-    logger,
-    now,
+    maxNetworks: BINDING_DEFAULTS.maxTrackedNetworks,
+    localMaxSessions: localMax,
+    clock,
   });
+  // Tombstones are final: once seen here, refused here without asking the store again.
+  const tombstones = new LRUCache<string, true>({ max: localMax });
   const metrics = createBindingMetrics();
+  const recordKey = (hash: string) => `${namespace}:${hash}`;
 
-  /** Long enough to outlive the session at Flowless (and so any cached copy of it). */
-  function recordTtl(session: Session): number {
+  /** Long enough to outlive the session at Flowless (and so any cached copy of it), in ms. */
+  function recordTtlMs(session: Session): number {
     const expires = session.expires_at ? Date.parse(session.expires_at) : Number.NaN;
-    if (Number.isNaN(expires)) return s.bindingTtlSeconds;
-    const left = Math.ceil((expires - now()) / 1000) + 60;
-    return Math.min(MAX_RECORD_TTL, Math.max(60, left));
+    if (Number.isNaN(expires)) return s.bindingTtlSeconds * 1000;
+    const left = Math.ceil((expires - clock.now()) / 1000) + 60;
+    return Math.min(MAX_RECORD_TTL_S, Math.max(60, left)) * 1000;
   }
 
+  function unavailable(err: unknown): AppError {
+    metrics.stateUnavailable();
+    logger.warn(
+      { err: (err as Error)?.message, store: store.kind },
+      'session guard: state store unavailable',
+    );
+    return securityStateUnavailable(isStateUnavailable(err) ? err.retryAfterSeconds : 1);
+  }
+
+  /** The record, or undefined when this request goes on unbound; throws the 503 of the policy. */
   async function bindingRecord(hash: string, current: BindingFacts, session: Session) {
-    const found = await bindings.get(hash);
-    if (found) return found;
-    const fresh: BindingRecord = { ...current, ip: current.ip ?? 'unknown', boundAt: now() };
-    const stored = await bindings.setIfAbsent(hash, fresh, { ttl: recordTtl(session) });
-    if (stored === fresh) metrics.bindingCreated();
-    return stored;
+    let found: BindingRecord | undefined;
+    try {
+      found = await store.get<BindingRecord>(recordKey(hash));
+    } catch (err) {
+      throw unavailable(err); // The tombstone cannot be read: never accepted.
+    }
+    if (found !== undefined) return found;
+    const fresh: BindingRecord = { ...current, ip: current.ip ?? UNKNOWN_IP, boundAt: clock.now() };
+    try {
+      const claim = await store.claim(recordKey(hash), fresh, recordTtlMs(session));
+      if (claim.won) metrics.bindingCreated();
+      return claim.value;
+    } catch (err) {
+      if (undecided === 'refuse') throw unavailable(err);
+      metrics.bindingDeferred();
+      return undefined;
+    }
+  }
+
+  async function recentActivity(hash: string, current: BindingFacts): Promise<ActivityFacts | undefined> {
+    if (!s.checks.suspicious || !current.ip) return undefined;
+    try {
+      return await activity.note(hash, modes.networkOf(current.ip));
+    } catch (err) {
+      if (undecided === 'refuse') throw unavailable(err);
+      return undefined;
+    }
   }
 
   function refusal(result: ValidationResult): AppError {
@@ -143,8 +210,12 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
 
   /** Tombstone first, so no instance re-binds the session while the rest is in flight. */
   async function endSession(hash: string, record: BindingRecord, sessionId: string, session: Session) {
-    await bindings.set(hash, { ...record, revokedAt: now() }, { ttl: recordTtl(session) });
+    tombstones.set(hash, true);
     const steps: Array<[string, () => Promise<void>]> = [
+      [
+        'tombstone',
+        () => store.put(recordKey(hash), { ...record, revokedAt: clock.now() }, recordTtlMs(session)),
+      ],
       ['evict', () => validator.invalidate(sessionId)],
       ['logout', () => validator.logoutAtFlowless(sessionId)],
     ];
@@ -158,32 +229,44 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
     }
   }
 
+  function revoked(): AppError {
+    metrics.revokedRefused();
+    return new AppError('SESSION_INVALIDATED', 'Invalid session', { status: 401 });
+  }
+
   return {
+    storeKind: store.kind,
     metrics: () => metrics.snapshot(),
     async enforce(c, session, sessionId) {
       if (!modes.active) return;
       const hash = session.session_id_hash;
+      if (tombstones.has(hash)) throw revoked();
       const current = currentFacts(c, s.deviceHeader);
       const record = await bindingRecord(hash, current, session);
-      if (record.revokedAt !== undefined) {
-        metrics.revokedRefused();
-        throw new AppError('SESSION_INVALIDATED', 'Invalid session', { status: 401 });
+      if (record?.revokedAt !== undefined) {
+        tombstones.set(hash, true);
+        throw revoked();
       }
-      const binding: BindingFacts = {
-        ip: reportedIp(session.ip_address) ?? record.ip,
-        userAgent: cleanHeader(session.user_agent ?? undefined, MAX_USER_AGENT) ?? record.userAgent,
-        deviceId: cleanHeader(session.device_id ?? undefined, MAX_DEVICE_ID) ?? record.deviceId,
+      const limits = HEADER_LIMITS;
+      // Unbound (undecided, warn-only mode): the request's own values stand in for the first-seen ones.
+      const bound = record ?? {
+        ip: current.ip ?? UNKNOWN_IP,
+        userAgent: current.userAgent,
+        deviceId: current.deviceId,
       };
-      const recent =
-        s.checks.suspicious && current.ip
-          ? await activity.note(hash, modes.networkOf(current.ip))
-          : undefined;
+      const binding: BindingFacts = {
+        ip: reportedIp(session.ip_address) ?? bound.ip,
+        userAgent: clipHeader(session.user_agent, limits.userAgent) ?? bound.userAgent,
+        deviceId: clipHeader(session.device_id, limits.deviceId) ?? bound.deviceId,
+      };
+      const recent = await recentActivity(hash, current);
       const result = modes.evaluate(binding, current, recent);
       if (result.violations.length === 0) return metrics.allowed();
       if (result.action === 'allow') return metrics.violations(result);
       await report({ sessionHash: hash, userId: session.user_id, result, binding, current });
       if (result.action === 'warn') return;
-      if (result.action === 'invalidate') await endSession(hash, record, sessionId, session);
+      if (result.action === 'invalidate')
+        await endSession(hash, record ?? { ...bound, boundAt: clock.now() }, sessionId, session);
       throw refusal(result);
     },
   };

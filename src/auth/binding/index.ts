@@ -1,4 +1,4 @@
-export { type ActivityTracker, createActivityTracker, noteNetwork } from './activity.js';
+export { type ActivityTracker, type ActivityTrackerOptions, createActivityTracker } from './activity.js';
 export {
   type ClientIpResolver,
   type ClientIpResolverOptions,
@@ -42,6 +42,7 @@ export {
   resolveSettings,
   type SecurityViolation,
   type Severity,
+  undecidedPolicy,
   type ValidationAction,
   type ValidationModeName,
   type ValidationModeOptions,
@@ -52,4 +53,3 @@ export {
   VIOLATION_TYPES,
   type ViolationType,
 } from './modes.js';
-export type { BindingCache, BindingCacheRuntime } from './store.js';

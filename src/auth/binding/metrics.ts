@@ -19,6 +19,10 @@ export interface BindingMetrics {
   revokedRefused: number;
   /** Eviction or Flowless logout steps that failed during an invalidation. */
   invalidationFailures: number;
+  /** Requests refused with 503 because the state store could not answer (tombstone unreadable, or an undecided binding in a refusing mode). */
+  stateUnavailable: number;
+  /** Requests allowed without a binding because the store could not decide it (warn-only modes); bound on a later request. */
+  bindingsDeferred: number;
 }
 
 export interface BindingMetricsRecorder {
@@ -27,6 +31,8 @@ export interface BindingMetricsRecorder {
   bindingCreated(): void;
   revokedRefused(): void;
   invalidationFailed(): void;
+  stateUnavailable(): void;
+  bindingDeferred(): void;
   snapshot(): BindingMetrics;
 }
 
@@ -42,6 +48,8 @@ export function createBindingMetrics(): BindingMetricsRecorder {
     bindingsCreated: 0,
     revokedRefused: 0,
     invalidationFailures: 0,
+    stateUnavailable: 0,
+    bindingsDeferred: 0,
   };
   return {
     allowed: () => {
@@ -59,6 +67,12 @@ export function createBindingMetrics(): BindingMetricsRecorder {
     },
     invalidationFailed: () => {
       m.invalidationFailures++;
+    },
+    stateUnavailable: () => {
+      m.stateUnavailable++;
+    },
+    bindingDeferred: () => {
+      m.bindingsDeferred++;
     },
     snapshot: () => structuredClone(m),
   };

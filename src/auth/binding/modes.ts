@@ -1,4 +1,6 @@
 import type { ValidationModeName } from '../../config/index.js';
+import { FlowfullConfigError } from '../../errors.js';
+import { BINDING_DEFAULTS } from '../defaults.js';
 import { type IpPrefixes, memoize, networkOf, parseIp } from './ip.js';
 
 export type { ValidationModeName };
@@ -74,7 +76,7 @@ export interface ValidationResult {
 }
 
 export interface ValidationModeOptions {
-  /** AUTH_VALIDATION_MODE, default STANDARD. */
+  /** AUTH_VALIDATION_MODE. Every default: BINDING_DEFAULTS (src/auth/defaults.ts). */
   mode?: ValidationModeName;
   /** AUTH_ENABLE_VALIDATION_MODE: false turns every check off. Default true. */
   enabled?: boolean;
@@ -87,7 +89,7 @@ export interface ValidationModeOptions {
   autoInvalidate?: boolean;
   /** AUTH_LOG_VIOLATIONS, default true. */
   logViolations?: boolean;
-  /** AUTH_DEVICE_HEADER, default X-Device-ID. */
+  /** AUTH_DEVICE_HEADER. */
   deviceHeader?: string;
   /** AUTH_IP_PREFIX_V4 / _V6: compare addresses by network (default 32 / 128 = exact). */
   ipPrefixV4?: number;
@@ -124,9 +126,28 @@ export interface ValidationModes {
   networkOf(ip: string): string;
 }
 
-export const DEFAULT_SUSPICIOUS_MAX_IPS = 5;
-export const DEFAULT_SUSPICIOUS_WINDOW_SECONDS = 600;
-export const DEFAULT_BINDING_TTL_SECONDS = 7 * 24 * 3600;
+/** The check behind each violation. */
+const CHECK_OF: Record<ViolationType, CheckName> = {
+  ip_mismatch: 'ip',
+  user_agent_mismatch: 'userAgent',
+  device_mismatch: 'device',
+  suspicious_activity: 'suspicious',
+};
+
+/**
+ * What the guard does when the state store cannot decide a binding (or count networks): `refuse`
+ * (503) when any active check would deny or invalidate, since guessing there could let a stolen
+ * session through; `allow` (this request goes on unbound, the binding is tried again on the next one)
+ * when every active check only warns or allows, since those never refuse anyway.
+ */
+export function undecidedPolicy(settings: ValidationModeSettings): 'refuse' | 'allow' {
+  const refusing = VIOLATION_TYPES.some(
+    (type) =>
+      settings.checks[CHECK_OF[type]] &&
+      (settings.actions[type] === 'deny' || settings.actions[type] === 'invalidate'),
+  );
+  return refusing ? 'refuse' : 'allow';
+}
 
 function resolveChecks(o: ValidationModeOptions, mode: ValidationModeName): Record<CheckName, boolean> {
   if (o.enabled === false) return { ...MODE_CHECKS.DISABLED };
@@ -151,18 +172,54 @@ function resolveActions(
   return out;
 }
 
+/** Whole-number options and their bounds. */
+const RANGES = {
+  ipPrefixV4: [0, 32],
+  ipPrefixV6: [0, 128],
+  suspiciousMaxIps: [1, Number.MAX_SAFE_INTEGER],
+  suspiciousWindowSeconds: [1, Number.MAX_SAFE_INTEGER],
+  bindingTtlSeconds: [1, Number.MAX_SAFE_INTEGER],
+} as const;
+
+function checkOptions(o: ValidationModeOptions): void {
+  const fail = (what: string): never => {
+    throw new FlowfullConfigError(`createValidationModes: ${what}`);
+  };
+  if (o.mode !== undefined && !Object.hasOwn(MODE_CHECKS, o.mode)) {
+    fail(`mode must be one of ${Object.keys(MODE_CHECKS).join(', ')} (got ${String(o.mode)})`);
+  }
+  for (const [name, [min, max]] of Object.entries(RANGES)) {
+    const value = o[name as keyof typeof RANGES];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= max)) {
+      fail(`${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
+    }
+  }
+  for (const [type, action] of Object.entries(o.actions ?? {})) {
+    if (!(VIOLATION_TYPES as readonly string[]).includes(type)) fail(`actions: unknown violation ${type}`);
+    if (action !== undefined && !ACTIONS.includes(action)) {
+      fail(`actions.${type} must be one of ${ACTIONS.join(', ')} (got ${String(action)})`);
+    }
+  }
+  if (o.deviceHeader !== undefined && (typeof o.deviceHeader !== 'string' || o.deviceHeader.trim() === '')) {
+    fail('deviceHeader must be a header name');
+  }
+}
+
+/** Defaults (BINDING_DEFAULTS) filled in; a wrong option throws FlowfullConfigError naming it. */
 export function resolveSettings(o: ValidationModeOptions = {}): ValidationModeSettings {
-  const mode = o.mode ?? 'STANDARD';
+  checkOptions(o);
+  const d = BINDING_DEFAULTS;
+  const mode = o.mode ?? d.mode;
   return {
     mode,
     checks: resolveChecks(o, mode),
     actions: resolveActions(o, mode),
-    logViolations: o.logViolations ?? true,
-    deviceHeader: o.deviceHeader ?? 'X-Device-ID',
-    prefixes: { v4: o.ipPrefixV4 ?? 32, v6: o.ipPrefixV6 ?? 128 },
-    suspiciousMaxIps: o.suspiciousMaxIps ?? DEFAULT_SUSPICIOUS_MAX_IPS,
-    suspiciousWindowSeconds: o.suspiciousWindowSeconds ?? DEFAULT_SUSPICIOUS_WINDOW_SECONDS,
-    bindingTtlSeconds: o.bindingTtlSeconds ?? DEFAULT_BINDING_TTL_SECONDS,
+    logViolations: o.logViolations ?? d.logViolations,
+    deviceHeader: o.deviceHeader ?? d.deviceHeader,
+    prefixes: { v4: o.ipPrefixV4 ?? d.ipPrefixV4, v6: o.ipPrefixV6 ?? d.ipPrefixV6 },
+    suspiciousMaxIps: o.suspiciousMaxIps ?? d.suspiciousMaxIps,
+    suspiciousWindowSeconds: o.suspiciousWindowSeconds ?? d.suspiciousWindowSeconds,
+    bindingTtlSeconds: o.bindingTtlSeconds ?? d.bindingTtlSeconds,
   };
 }
 

@@ -1,4 +1,7 @@
+import { BINDING_DEFAULTS as B } from '../../auth/defaults.js';
 import { bool, int, oneOf, optionalBool, optionalOneOf, str } from '../fields.js';
+
+// Defaults come from the auth module's one list (src/auth/defaults.ts); test/config checks they agree.
 
 const ACTIONS = ['allow', 'warn', 'deny', 'invalidate'] as const;
 
@@ -6,32 +9,32 @@ export const VALIDATION_MODES = ['DISABLED', 'STANDARD', 'ADVANCED', 'STRICT'] a
 export type ValidationModeName = (typeof VALIDATION_MODES)[number];
 
 export const authShape = {
-  AUTH_VALIDATION_MODE: oneOf(VALIDATION_MODES, 'STANDARD'),
+  AUTH_VALIDATION_MODE: oneOf(VALIDATION_MODES, B.mode),
   /** Master switch of the validation modes. */
-  AUTH_ENABLE_VALIDATION_MODE: bool(true),
+  AUTH_ENABLE_VALIDATION_MODE: bool(B.enabled),
   /** Single-check overrides; unset means "as the mode says". */
   AUTH_IP_VALIDATION: optionalBool(),
   AUTH_USER_AGENT_VALIDATION: optionalBool(),
   AUTH_DEVICE_VALIDATION: optionalBool(),
-  AUTH_AUTO_INVALIDATE: bool(false),
-  AUTH_LOG_VIOLATIONS: bool(true),
+  AUTH_AUTO_INVALIDATE: bool(B.autoInvalidate),
+  AUTH_LOG_VIOLATIONS: bool(B.logViolations),
   /** Accept ?session_id= (it leaks into access logs; turn off where clients do not need it). */
   AUTH_ALLOW_QUERY_SESSION: bool(true),
   /** Name of the cookie that may carry the session id. */
   AUTH_SESSION_COOKIE: str('session_id'),
   /** Header carrying the device id. */
-  AUTH_DEVICE_HEADER: str('X-Device-ID'),
+  AUTH_DEVICE_HEADER: str(B.deviceHeader),
   /** IP comparison prefix lengths: 32/128 is exact. */
-  AUTH_IP_PREFIX_V4: int(32, { min: 0, max: 32 }),
-  AUTH_IP_PREFIX_V6: int(128, { min: 0, max: 128 }),
-  /** suspicious_activity: more than this many distinct networks for one session within the window. Default 5. */
-  AUTH_SUSPICIOUS_MAX_IPS: int(5, { min: 1 }),
-  /** suspicious_activity window in seconds. Default 600. */
-  AUTH_SUSPICIOUS_WINDOW: int(600, { min: 1 }),
+  AUTH_IP_PREFIX_V4: int(B.ipPrefixV4, { min: 0, max: 32 }),
+  AUTH_IP_PREFIX_V6: int(B.ipPrefixV6, { min: 0, max: 128 }),
+  /** suspicious_activity: more than this many distinct networks for one session within the window. */
+  AUTH_SUSPICIOUS_MAX_IPS: int(B.suspiciousMaxIps, { min: 1 }),
+  /** suspicious_activity window in seconds. */
+  AUTH_SUSPICIOUS_WINDOW: int(B.suspiciousWindowSeconds, { min: 1 }),
   /** Force the suspicious-activity check on or off (unset: on in ADVANCED and STRICT). */
   AUTH_SUSPICIOUS_ACTIVITY_VALIDATION: optionalBool(),
-  /** Seconds a first-seen binding (and an invalidation tombstone) is kept. Default 7 days. */
-  AUTH_BINDING_TTL: int(604_800, { min: 1 }),
+  /** Seconds a first-seen binding (and an invalidation tombstone) is kept when Flowless reports no expiry. */
+  AUTH_BINDING_TTL: int(B.bindingTtlSeconds, { min: 1 }),
   /** Per-violation action overrides: allow | warn | deny | invalidate (unset: as the mode says). */
   AUTH_ACTION_IP_MISMATCH: optionalOneOf(ACTIONS),
   AUTH_ACTION_USER_AGENT_MISMATCH: optionalOneOf(ACTIONS),

@@ -1,26 +1,19 @@
 import { Writable } from 'node:stream';
 import { Hono } from 'hono';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createSessionGuard,
   createValidationModes,
-  noteNetwork,
   type ValidationModeOptions,
   type ViolationEvent,
 } from '../../../src/auth/binding/index.js';
 import type { Session } from '../../../src/auth/types.js';
-import { type CacheRuntime, createCacheRuntime } from '../../../src/cache/index.js';
-import { AppError } from '../../../src/errors.js';
-import { createLogger, hashId, silentLogger } from '../../../src/log/logger.js';
+import { AppError, FlowfullConfigError } from '../../../src/errors.js';
+import { createLogger, hashId } from '../../../src/log/logger.js';
+import { ManualClock } from '../../../src/resilience/index.js';
+import { createMemoryStateStore, type StateStore } from '../../../src/state/index.js';
 
-// In-process HybridCache runtimes (L1 only); the cross-instance cases run on Redis in integration.test.ts.
-const runtimes: CacheRuntime[] = [];
-afterAll(() => Promise.all(runtimes.map((r) => r.close())));
-function l1Runtime(enabled = true): CacheRuntime {
-  const runtime = createCacheRuntime({ logger: silentLogger(), enabled });
-  runtimes.push(runtime);
-  return runtime;
-}
+// The in-memory state store (one instance); the cross-instance cases run on Redis in integration.test.ts.
 
 function captureLogger() {
   const lines: string[] = [];
@@ -52,13 +45,19 @@ function session(overrides: Partial<Session> = {}): Session {
   };
 }
 
-function setup(options: ValidationModeOptions, sess = session(), cache = l1Runtime()) {
+function setup(
+  options: ValidationModeOptions,
+  sess = session(),
+  store: StateStore = createMemoryStateStore(),
+  clock = new ManualClock(),
+) {
   const { logger, lines } = captureLogger();
   const events: ViolationEvent[] = [];
   const calls: string[] = [];
   const guard = createSessionGuard({
     modes: createValidationModes(options),
-    cache,
+    store,
+    clock,
     validator: {
       invalidate: async (id) => {
         calls.push(`invalidate:${id}`);
@@ -86,7 +85,7 @@ function setup(options: ValidationModeOptions, sess = session(), cache = l1Runti
     const res = await app.request('/', { headers }, { incoming: { socket: { remoteAddress: ip } } });
     return { status: res.status, body: res.status === 200 ? await res.text() : await res.json() };
   };
-  return { guard, hit, lines, events, calls };
+  return { guard, hit, lines, events, calls, clock };
 }
 
 describe('first-seen binding', () => {
@@ -138,21 +137,63 @@ describe('first-seen binding', () => {
   });
 
   it('does nothing when no check is active', async () => {
-    const cache = l1Runtime();
-    const { hit, guard } = setup({ mode: 'DISABLED' }, session(), cache);
+    const store = createMemoryStateStore();
+    const { hit, guard } = setup({ mode: 'DISABLED' }, session(), store);
     expect((await hit('192.0.2.7')).status).toBe(200);
     expect((await hit('192.0.2.8')).status).toBe(200);
-    expect(cache.metrics()['auth-binding']?.totalRequests ?? 0).toBe(0);
+    expect(await store.get(`auth-binding:${hashId(SESSION_ID)}`)).toBeUndefined();
     expect(guard.metrics().clean).toBe(0);
   });
 });
 
-describe('with CACHE_ENABLED=false', () => {
-  it('keeps bindings and tombstones in this instance instead of forgetting them', async () => {
-    const { hit } = setup({ mode: 'STRICT', autoInvalidate: true }, session(), l1Runtime(false));
+describe('the in-memory state store (single instance, no REDIS_URL)', () => {
+  it('keeps bindings and tombstones in this instance', async () => {
+    const store = createMemoryStateStore();
+    const { hit } = setup({ mode: 'STRICT', autoInvalidate: true }, session(), store);
     expect((await hit('192.0.2.7')).status).toBe(200);
+    expect(await store.get(`auth-binding:${hashId(SESSION_ID)}`)).toMatchObject({ ip: '192.0.2.7' });
     expect((await hit('192.0.2.8')).body).toMatchObject({ code: 'IP_MISMATCH' });
     expect((await hit('192.0.2.7')).body).toMatchObject({ code: 'SESSION_INVALIDATED' });
+    // A second guard on the same store (the tombstone is not only in the first guard's memory).
+    const other = setup({ mode: 'STRICT' }, session(), store);
+    expect((await other.hit('192.0.2.7')).body).toMatchObject({ code: 'SESSION_INVALIDATED' });
+  });
+
+  it('is bounded by maxEntries (an option), least recently used first', async () => {
+    const store = createMemoryStateStore({ maxEntries: 2 });
+    await store.claim('a', 1, 60_000);
+    await store.claim('b', 2, 60_000);
+    expect(await store.get('a')).toBe(1);
+    await store.claim('c', 3, 60_000);
+    expect([await store.get('a'), await store.get('b'), await store.get('c')]).toEqual([1, undefined, 3]);
+    expect(() => createMemoryStateStore({ maxEntries: 0 })).toThrow(FlowfullConfigError);
+    expect(() => createMemoryStateStore({ maxEntries: 0 })).toThrow(/maxEntries/);
+  });
+
+  it('first claim wins; entries expire on the injected clock', async () => {
+    const clock = new ManualClock();
+    const store = createMemoryStateStore({ clock });
+    expect(await store.claim('k', 'first', 1000)).toEqual({ value: 'first', won: true });
+    expect(await store.claim('k', 'second', 1000)).toEqual({ value: 'first', won: false });
+    clock.advance(1000);
+    expect(await store.get('k')).toBe('first');
+    clock.advance(1);
+    expect(await store.get('k')).toBeUndefined();
+    expect((await store.claim('k', 'third', 1000)).won).toBe(true);
+  });
+
+  it('binds again from the binding TTL once it has passed (injected clock, no sleep)', async () => {
+    const clock = new ManualClock();
+    const { hit } = setup(
+      { mode: 'STRICT', bindingTtlSeconds: 60 },
+      session(),
+      createMemoryStateStore({ clock }),
+      clock,
+    );
+    expect((await hit('192.0.2.7')).status).toBe(200);
+    expect((await hit('192.0.2.8')).body).toMatchObject({ code: 'IP_MISMATCH' });
+    clock.advance(60_001);
+    expect((await hit('192.0.2.8')).status).toBe(200);
   });
 });
 
@@ -177,7 +218,7 @@ describe('invalidate', () => {
     const { logger } = captureLogger();
     const guard = createSessionGuard({
       modes: createValidationModes({ mode: 'STRICT', autoInvalidate: true }),
-      cache: l1Runtime(),
+      store: createMemoryStateStore(),
       validator: {
         invalidate: async () => {},
         logoutAtFlowless: async () => {
@@ -219,15 +260,51 @@ describe('suspicious_activity through the guard', () => {
     expect(guard.metrics().violations.suspicious_activity.deny).toBe(1);
   });
 
-  it('noteNetwork forgets networks older than the window and skips redundant writes', () => {
-    const w = 60_000;
-    let r = noteNetwork({}, 'a', 0, w);
-    expect(r).toEqual({ networks: { a: 0 }, changed: true });
-    r = noteNetwork(r.networks, 'a', 1000, w);
-    expect(r.changed).toBe(false);
-    r = noteNetwork(r.networks, 'b', 30_000, w);
-    expect(Object.keys(r.networks).sort()).toEqual(['a', 'b']);
-    r = noteNetwork(r.networks, 'c', 65_000, w);
-    expect(Object.keys(r.networks).sort()).toEqual(['b', 'c']);
+  it('the window forgets networks older than it and keeps the newest maxMembers', async () => {
+    const store = createMemoryStateStore();
+    const w = { windowMs: 60_000, maxMembers: 3 };
+    expect(await store.noteMember('s', 'a', { nowMs: 0, ...w })).toBe(1);
+    expect(await store.noteMember('s', 'a', { nowMs: 1000, ...w })).toBe(1);
+    expect(await store.noteMember('s', 'b', { nowMs: 30_000, ...w })).toBe(2);
+    expect(await store.noteMember('s', 'c', { nowMs: 61_000, ...w })).toBe(2); // a left the window
+    expect(await store.noteMember('s', 'd', { nowMs: 62_000, ...w })).toBe(3);
+    expect(await store.noteMember('s', 'e', { nowMs: 63_000, ...w })).toBe(3); // b dropped by the bound
+  });
+
+  it('a network noted a moment ago costs no store write; the window moves with the clock', async () => {
+    const clock = new ManualClock();
+    const { hit } = setup(
+      {
+        mode: 'STANDARD',
+        ipValidation: false,
+        suspiciousActivityValidation: true,
+        suspiciousMaxIps: 1,
+        suspiciousWindowSeconds: 60,
+        actions: { suspicious_activity: 'deny' },
+      },
+      session(),
+      createMemoryStateStore({ clock }),
+      clock,
+    );
+    expect((await hit('192.0.2.1')).status).toBe(200);
+    expect((await hit('198.51.100.1')).body).toMatchObject({ code: 'SUSPICIOUS_ACTIVITY' });
+    clock.advance(60_000);
+    expect((await hit('198.51.100.1')).status).toBe(200);
+  });
+});
+
+describe('options', () => {
+  it('a wrong option throws FlowfullConfigError at construction, naming it', () => {
+    const base = {
+      modes: createValidationModes({ mode: 'STRICT' }),
+      store: createMemoryStateStore(),
+      validator: { invalidate: async () => {}, logoutAtFlowless: async () => {} },
+      logger: createLogger({ level: 'silent' }),
+    };
+    expect(() => createSessionGuard({ ...base, localMaxSessions: -1 })).toThrow(/localMaxSessions/);
+    expect(() => createSessionGuard({ ...base, store: undefined as unknown as StateStore })).toThrow(
+      FlowfullConfigError,
+    );
+    expect(() => createSessionGuard({ ...base, undecided: 'maybe' as 'allow' })).toThrow(/undecided/);
   });
 });

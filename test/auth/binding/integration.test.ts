@@ -19,11 +19,13 @@ import {
   authOptionsFromConfig,
   createAuth,
 } from '../../../src/auth/service.js';
+import type { BridgeValidator } from '../../../src/auth/validator.js';
 import { type CacheRuntime, createCacheRuntime } from '../../../src/cache/index.js';
 import { type Config, parseConfig } from '../../../src/config/index.js';
 import { createApp } from '../../../src/http/index.js';
 import { createLogger, hashId, type Logger, silentLogger } from '../../../src/log/logger.js';
 import { type FlowlessStandin, startFlowlessStandin } from '../../../src/standin/index.js';
+import { createRedisStateStore } from '../../../src/state/index.js';
 import { SERVICE_URLS, serviceAvailable } from '../../support/services.js';
 
 const SECRET = randomBytes(24).toString('hex');
@@ -79,7 +81,7 @@ describe.skipIf(!(await serviceAvailable('redis')))(
     /** One Flowfull instance: its own cache runtime on the shared Redis, its own auth service and guard. */
     async function instance(
       modes: ValidationModeOptions,
-      terminator?: (auth: AuthService) => SessionTerminator,
+      terminator?: (validator: BridgeValidator) => SessionTerminator,
     ): Promise<Instance> {
       const runtime = createCacheRuntime({
         redisUrl: SERVICE_URLS.redis,
@@ -89,14 +91,19 @@ describe.skipIf(!(await serviceAvailable('redis')))(
       runtimes.push(runtime);
       expect(await runtime.whenReady(5000)).toBe(true);
       const { logger, text } = captureLogger();
-      const auth = createAuth(authOptionsFromConfig(config, { cache: runtime, logger }));
-      const guard = createSessionGuard({
-        modes: createValidationModes(modes),
-        cache: runtime,
-        validator: terminator ? terminator(auth) : auth.validator,
-        logger,
+      // Each instance its own state store on its runtime's connection; they share Redis keys under PREFIX.
+      const store = createRedisStateStore(runtime.redis!, { prefix: `${PREFIX}:state:`, timeoutMs: 2000 });
+      const auth = createAuth({
+        ...authOptionsFromConfig(config, { cache: runtime, logger }),
+        guard: (validator) =>
+          createSessionGuard({
+            modes: createValidationModes(modes),
+            store,
+            validator: terminator ? terminator(validator) : validator,
+            logger,
+          }),
       });
-      auth.setGuard(guard);
+      const guard = auth.guard!;
       const app = createApp({ config, logger, accessLog: false });
       app.use('*', clientIpMiddleware(clientIpResolverFromConfig(config)));
       app.use('*', authContext(auth));
@@ -170,8 +177,8 @@ describe.skipIf(!(await serviceAvailable('redis')))(
     });
 
     it('invalidate while Flowless logout fails: the tombstone still refuses the session everywhere', async () => {
-      const noLogout = (auth: AuthService): SessionTerminator => ({
-        invalidate: (id) => auth.validator.invalidate(id),
+      const noLogout = (validator: BridgeValidator): SessionTerminator => ({
+        invalidate: (id) => validator.invalidate(id),
         logoutAtFlowless: async () => {
           throw new Error('Flowless logout unavailable');
         },
