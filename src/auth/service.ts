@@ -46,7 +46,7 @@ export interface AuthService {
   readonly guard: SessionGuard | undefined;
   /** Installs (or removes) the guard after creation: the guard usually needs the validator itself. */
   setGuard(guard: SessionGuard | undefined): void;
-  /** The session id this request carries (not yet checked for shape). */
+  /** The session id this request carries (not yet checked for shape); throws AMBIGUOUS_CREDENTIALS for two. */
   sessionIdOf(c: Context): string | undefined;
   /** Client IP, User-Agent and device id, as sent to Flowless. */
   requestFacts(c: Context): RequestFacts;
@@ -194,7 +194,13 @@ export function authOptionsFromConfig(config: Config, deps: AuthDependencies): A
     breakerCooldownMs: config.BRIDGE_BREAKER_COOLDOWN_MS,
     cache: deps.cache,
     logger: deps.logger,
-    extraction: { allowQuery: config.AUTH_ALLOW_QUERY_SESSION, cookieName: config.AUTH_SESSION_COOKIE },
+    extraction: {
+      allowQuery: config.AUTH_ALLOW_QUERY_SESSION,
+      cookieName: config.AUTH_SESSION_COOKIE,
+      alphabet: config.AUTH_SESSION_ID_ALPHABET,
+      minLength: config.AUTH_SESSION_ID_MIN_LENGTH,
+      maxLength: config.AUTH_SESSION_ID_MAX_LENGTH,
+    },
     deviceHeader: config.AUTH_DEVICE_HEADER,
   };
   if (config.USER_SYNC_ENABLED) {
