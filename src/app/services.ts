@@ -120,7 +120,12 @@ function readiness(services: Services): ReadinessCheck[] {
 /** The starter's HTTP application: the shell, auth context, and the routes. Does not listen. */
 export function buildApp(services: Services): Hono {
   const { config, logger } = services;
-  const app = createApp({ config, logger, readiness: readiness(services) });
+  const app = createApp({
+    config,
+    logger,
+    readiness: readiness(services),
+    csrf: { cookieName: config.AUTH_SESSION_COOKIE },
+  });
   app.use('*', clientIpMiddleware(clientIpResolverFromConfig(config)));
   app.use('*', authContext(services.auth));
   const repos = createAppRepositories(services.database.db);
