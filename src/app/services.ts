@@ -132,7 +132,13 @@ export function buildApp(services: Services): Hono {
   app.route('/', createAuthRoutes(services.auth));
   app.route('/', meRoutes());
   app.route('/', itemRoutes(repos));
-  app.route('/', organizationRoutes(repos, services.tokens));
+  app.route(
+    '/',
+    organizationRoutes(repos, services.tokens, services.database.db, {
+      requireVerifiedEmail: config.INVITATIONS_REQUIRE_VERIFIED_EMAIL,
+      logger,
+    }),
+  );
   app.route('/', adminRoutes(services.database.db));
   return app;
 }
