@@ -37,6 +37,8 @@ describe('email normalisation', () => {
 interface Target {
   name: string;
   service?: 'postgres' | 'mysql';
+  /** Extra settings (DATABASE_TYPE for libsql on a file). */
+  env?: Record<string, string>;
   url(): Promise<string>;
   drop(): Promise<void>;
 }
@@ -66,16 +68,17 @@ function serverTarget(name: string, service: 'postgres' | 'mysql'): Target {
   };
 }
 
-function sqliteTarget(): Target {
+function sqliteTarget(type: 'sqlite' | 'libsql'): Target {
   const dir = mkdtempSync(join(tmpdir(), 'flowfull-inv-'));
   return {
-    name: 'sqlite file',
+    name: `${type} file`,
+    env: { DATABASE_TYPE: type },
     url: async () => `file:${join(dir, 'app.db')}`,
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 
-const targets = [sqliteTarget(), serverTarget('postgres', 'postgres'), serverTarget('mariadb', 'mysql')];
+const targets = [sqliteTarget('sqlite'), sqliteTarget('libsql'), serverTarget('postgres', 'postgres'), serverTarget('mariadb', 'mysql')];
 const reachable = new Map<string, boolean>();
 for (const t of targets) reachable.set(t.name, t.service ? await serviceAvailable(t.service) : true);
 
@@ -101,6 +104,7 @@ describe.each(targets)('invitation accept on $name', (target) => {
         AUTH_VALIDATION_MODE: 'DISABLED',
         PASETO_SECRET_KEY: secretKey,
         DATABASE_POOL_MAX: '10',
+        ...target.env,
         ...extra,
       },
       dotenvPath: false,
