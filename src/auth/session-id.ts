@@ -162,25 +162,33 @@ export function credentialHeaders(c: Context): CredentialHeaders {
   return found;
 }
 
-/** Collects candidate ids; a second one that differs from the first is a refusal. */
-class OneCredential {
-  id: string | undefined = undefined;
-  note(value: string): void {
-    const v = value.trim();
-    if (v === '') return;
-    if (this.id === undefined) this.id = v;
-    else if (this.id !== v) throw ambiguousCredentials();
-  }
+/** The id so far after one more candidate: a second one that differs from the first is a refusal. */
+function merge(id: string | undefined, value: string): string | undefined {
+  const v = value.trim();
+  if (v === '') return id;
+  if (id === undefined) return v;
+  if (id !== v) throw ambiguousCredentials();
+  return id;
 }
 
-const BEARER = /^bearer[ \t]+(.*)$/i;
+// A comma is outside every allowed alphabet, so in these headers it can only separate joined repeats.
+function mergeList(id: string | undefined, value: string): string | undefined {
+  if (value.indexOf(',') === -1) return merge(id, value);
+  for (const piece of value.split(',')) id = merge(id, piece);
+  return id;
+}
 
-function eachPiece(values: string[], each: (piece: string) => void): void {
-  for (const value of values) {
-    // A comma is outside every allowed alphabet, so it can only separate joined repeats.
-    if (value.indexOf(',') === -1) each(value);
-    else for (const piece of value.split(',')) each(piece);
-  }
+const BEARER = /^[ \t]*bearer[ \t]+(.*)$/i;
+
+function mergeOneBearer(id: string | undefined, value: string): string | undefined {
+  const match = BEARER.exec(value);
+  return match ? merge(id, match[1]!) : id;
+}
+
+function mergeBearer(id: string | undefined, value: string): string | undefined {
+  if (value.indexOf(',') === -1) return mergeOneBearer(id, value);
+  for (const piece of value.split(',')) id = mergeOneBearer(id, piece);
+  return id;
 }
 
 function unquote(value: string): string {
@@ -194,19 +202,26 @@ function unquote(value: string): string {
   }
 }
 
-function noteCookies(one: OneCredential, headers: string[], pattern: RegExp): void {
-  for (const header of headers) {
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(header); m !== null; m = pattern.exec(header)) one.note(unquote(m[1]!));
-  }
+function mergeCookies(
+  id: string | undefined,
+  header: string,
+  options: ResolvedExtraction,
+): string | undefined {
+  // Most Cookie headers do not hold the session at all: skip the regular expression then.
+  if (header.indexOf(options.cookieName) === -1) return id;
+  const pattern = options.cookiePattern;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(header); m !== null; m = pattern.exec(header)) id = merge(id, unquote(m[1]!));
+  return id;
 }
 
-function noteQuery(one: OneCredential, c: Context): void {
+function mergeQuery(id: string | undefined, c: Context): string | undefined {
   const url = c.req.url;
   const q = url.indexOf('?');
   // Parse the query only when it can hold the parameter: most requests have none.
-  if (q === -1 || url.indexOf('session_id', q) === -1) return;
-  for (const value of c.req.queries('session_id') ?? []) one.note(value);
+  if (q === -1 || url.indexOf('session_id', q) === -1) return id;
+  for (const value of c.req.queries('session_id') ?? []) id = merge(id, value);
+  return id;
 }
 
 /**
@@ -214,21 +229,29 @@ function noteQuery(one: OneCredential, c: Context): void {
  * the session cookie, `?session_id=` (when allowed). Every source is read, repeats included; two
  * different ids anywhere are refused with 401 AMBIGUOUS_CREDENTIALS before anything is looked up, so a
  * proxy, WAF or audit log that reads another copy never sees another identity. The same id twice is
- * one id. Not checked for shape here (isWellFormedSessionId does that).
+ * one id. Not checked for shape here (isWellFormedSessionId does that). One pass over Node's raw
+ * headers, no allocation unless a header holds a comma: this runs on every authenticated request.
  */
 export function extractSessionId(c: Context, options: ResolvedExtraction): string | undefined {
-  const headers = credentialHeaders(c);
-  const one = new OneCredential();
-  if (headers.sessionId !== undefined) eachPiece(headers.sessionId, (v) => one.note(v));
-  if (headers.authorization !== undefined) {
-    eachPiece(headers.authorization, (v) => {
-      const match = BEARER.exec(v.trim());
-      if (match) one.note(match[1]!);
-    });
+  let id: string | undefined;
+  const raw = rawHeadersOf(c);
+  if (raw === undefined) {
+    const sessionHeader = c.req.header('x-session-id');
+    const authorization = c.req.header('authorization');
+    const cookie = c.req.header('cookie');
+    if (sessionHeader !== undefined) id = mergeList(id, sessionHeader);
+    if (authorization !== undefined) id = mergeBearer(id, authorization);
+    if (cookie !== undefined) id = mergeCookies(id, cookie, options);
+  } else {
+    for (let i = 0; i < raw.length; i += 2) {
+      const key = raw[i]!;
+      const len = key.length;
+      if (len === 12 && key.toLowerCase() === 'x-session-id') id = mergeList(id, raw[i + 1]!);
+      else if (len === 13 && key.toLowerCase() === 'authorization') id = mergeBearer(id, raw[i + 1]!);
+      else if (len === 6 && key.toLowerCase() === 'cookie') id = mergeCookies(id, raw[i + 1]!, options);
+    }
   }
-  if (headers.cookie !== undefined) noteCookies(one, headers.cookie, options.cookiePattern);
-  if (options.allowQuery) noteQuery(one, c);
-  return one.id;
+  return options.allowQuery ? mergeQuery(id, c) : id;
 }
 
 /** Where the request's session id would come from: a header (X-Session-ID, Bearer) or the cookie. */

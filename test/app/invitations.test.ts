@@ -78,7 +78,12 @@ function sqliteTarget(type: 'sqlite' | 'libsql'): Target {
   };
 }
 
-const targets = [sqliteTarget('sqlite'), sqliteTarget('libsql'), serverTarget('postgres', 'postgres'), serverTarget('mariadb', 'mysql')];
+const targets = [
+  sqliteTarget('sqlite'),
+  sqliteTarget('libsql'),
+  serverTarget('postgres', 'postgres'),
+  serverTarget('mariadb', 'mysql'),
+];
 const reachable = new Map<string, boolean>();
 for (const t of targets) reachable.set(t.name, t.service ? await serviceAvailable(t.service) : true);
 
