@@ -99,6 +99,16 @@ interface NodeEnv {
   incoming?: { rawHeaders?: string[] };
 }
 
+/** `key` equals the lower-case `name` ignoring ASCII case, without allocating a lower-cased copy. */
+function isHeader(key: string, name: string): boolean {
+  if (key.length !== name.length) return false;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if ((code >= 65 && code <= 90 ? code + 32 : code) !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function rawHeadersOf(c: Context): string[] | undefined {
   const raw = (c.env as NodeEnv | undefined)?.incoming?.rawHeaders;
   return Array.isArray(raw) ? raw : undefined;
@@ -115,8 +125,7 @@ export function requestHeader(c: Context, name: string): string | undefined {
   const raw = rawHeadersOf(c);
   if (raw === undefined) return c.req.header(name);
   for (let i = 0; i < raw.length; i += 2) {
-    const key = raw[i]!;
-    if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+    if (isHeader(raw[i]!, name)) return raw[i + 1];
   }
   return undefined;
 }
@@ -151,13 +160,9 @@ export function credentialHeaders(c: Context): CredentialHeaders {
   const found: CredentialHeaders = { sessionId: undefined, authorization: undefined, cookie: undefined };
   for (let i = 0; i < raw.length; i += 2) {
     const key = raw[i]!;
-    // Cheap length test first: most headers are none of these three.
-    if (key.length === 12 && key.toLowerCase() === 'x-session-id')
-      found.sessionId = push(found.sessionId, raw[i + 1]);
-    else if (key.length === 13 && key.toLowerCase() === 'authorization')
-      found.authorization = push(found.authorization, raw[i + 1]);
-    else if (key.length === 6 && key.toLowerCase() === 'cookie')
-      found.cookie = push(found.cookie, raw[i + 1]);
+    if (isHeader(key, 'x-session-id')) found.sessionId = push(found.sessionId, raw[i + 1]);
+    else if (isHeader(key, 'authorization')) found.authorization = push(found.authorization, raw[i + 1]);
+    else if (isHeader(key, 'cookie')) found.cookie = push(found.cookie, raw[i + 1]);
   }
   return found;
 }
@@ -245,10 +250,10 @@ export function extractSessionId(c: Context, options: ResolvedExtraction): strin
   } else {
     for (let i = 0; i < raw.length; i += 2) {
       const key = raw[i]!;
-      const len = key.length;
-      if (len === 12 && key.toLowerCase() === 'x-session-id') id = mergeList(id, raw[i + 1]!);
-      else if (len === 13 && key.toLowerCase() === 'authorization') id = mergeBearer(id, raw[i + 1]!);
-      else if (len === 6 && key.toLowerCase() === 'cookie') id = mergeCookies(id, raw[i + 1]!, options);
+      // isHeader compares lengths first: most headers are none of these three and cost one comparison.
+      if (isHeader(key, 'x-session-id')) id = mergeList(id, raw[i + 1]!);
+      else if (isHeader(key, 'authorization')) id = mergeBearer(id, raw[i + 1]!);
+      else if (isHeader(key, 'cookie')) id = mergeCookies(id, raw[i + 1]!, options);
     }
   }
   return options.allowQuery ? mergeQuery(id, c) : id;
