@@ -61,4 +61,20 @@ export const appMigrations: MigrationSet = {
       await db.schema.dropTable('organizations').execute();
     },
   },
+  '2026_12_02_0100_create_invitation_redemptions': {
+    async up(db) {
+      const t = portable(db);
+      // The primary key on jti is what makes an invitation single-use (src/app/invitations.ts).
+      await t
+        .createTable('invitation_redemptions')
+        .addColumn('jti', t.string(64), (c) => c.primaryKey())
+        .addColumn('organization_id', t.id, (c) => c.notNull())
+        .addColumn('user_id', t.string(64), (c) => c.notNull())
+        .addColumn('redeemed_at', t.date, (c) => c.notNull())
+        .execute();
+    },
+    async down(db) {
+      await db.schema.dropTable('invitation_redemptions').execute();
+    },
+  },
 };

@@ -183,7 +183,12 @@ function readiness(services: Services): ReadinessCheck[] {
 /** The starter's HTTP application: the shell, auth context, and the routes. Does not listen. */
 export function buildApp(services: Services): Hono {
   const { config, logger } = services;
-  const app = createApp({ config, logger, readiness: readiness(services) });
+  const app = createApp({
+    config,
+    logger,
+    readiness: readiness(services),
+    csrf: { cookieName: config.AUTH_SESSION_COOKIE },
+  });
   app.use('*', clientIpMiddleware(clientIpResolverFromConfig(config)));
   app.use('*', authContext(services.auth));
   app.use('/api/*', recordUsers(services.database.db, logger));
@@ -191,7 +196,13 @@ export function buildApp(services: Services): Hono {
   app.route('/', createAuthRoutes(services.auth));
   app.route('/', meRoutes());
   app.route('/', itemRoutes(repos));
-  app.route('/', organizationRoutes(repos, services.tokens));
+  app.route(
+    '/',
+    organizationRoutes(repos, services.tokens, services.database.db, {
+      requireVerifiedEmail: config.INVITATIONS_REQUIRE_VERIFIED_EMAIL,
+      logger,
+    }),
+  );
   app.route('/', adminRoutes(services.database.db));
   return app;
 }

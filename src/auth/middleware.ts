@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { AppError, FlowfullConfigError } from '../errors.js';
-import { isSessionRejection, sessionRequired, userTypeNotAllowed } from './errors.js';
+import { invalidSession, isSessionRejection, sessionRequired, userTypeNotAllowed } from './errors.js';
 import type { AuthService } from './service.js';
+import { isWellFormedSessionId } from './session-id.js';
 import type { Session } from './types.js';
 
 declare module 'hono' {
@@ -49,6 +50,7 @@ export async function authenticate(c: Context): Promise<Session> {
   const auth = serviceOf(c);
   const sessionId = auth.sessionIdOf(c);
   if (sessionId === undefined) throw sessionRequired();
+  if (!isWellFormedSessionId(sessionId, auth.extraction)) throw invalidSession();
   const session = await auth.validator.validate(sessionId, () => auth.requestFacts(c));
   if (auth.guard !== undefined) await auth.guard.enforce(c, session, sessionId);
   signIn(c, session);
@@ -74,8 +76,7 @@ export async function authenticateOptional(
   if (c.get('is_guest') !== undefined) return c.get('is_guest') ? undefined : c.get('session');
   const auth = serviceOf(c);
   const sessionId = auth.sessionIdOf(c);
-  // A malformed id is refused by validate() as invalid, which makes a guest below.
-  if (sessionId === undefined) {
+  if (sessionId === undefined || !isWellFormedSessionId(sessionId, auth.extraction)) {
     c.set('is_guest', true);
     return undefined;
   }
@@ -103,6 +104,8 @@ export function requireAuth(): MiddlewareHandler {
     const auth = serviceOf(c);
     const sessionId = auth.sessionIdOf(c);
     if (sessionId === undefined) throw sessionRequired();
+    // Outside the configured alphabet or bounds: refused here, never sent to Flowless.
+    if (!isWellFormedSessionId(sessionId, auth.extraction)) throw invalidSession();
     const found = auth.validator.validate(sessionId, () => auth.requestFacts(c));
     if (found instanceof Promise || auth.guard !== undefined) return finish(c, next, auth, sessionId, found);
     signIn(c, found);

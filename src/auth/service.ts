@@ -52,7 +52,7 @@ export interface AuthService<G extends SessionGuard = SessionGuard> {
   readonly logger: Logger;
   /** The SessionGuard in force, if any. */
   readonly guard: G | undefined;
-  /** The session id this request carries (not yet checked for shape). */
+  /** The session id this request carries (not yet checked for shape); throws AMBIGUOUS_CREDENTIALS for two. */
   sessionIdOf(c: Context): string | undefined;
   /** Client IP, User-Agent and device id, as sent to Flowless. */
   requestFacts(c: Context): RequestFacts;
@@ -188,7 +188,13 @@ export function authOptionsFromConfig(config: Config, deps: AuthDependencies): A
     breakerCooldownMs: config.BRIDGE_BREAKER_COOLDOWN_MS,
     cache: deps.cache,
     logger: deps.logger,
-    extraction: { allowQuery: config.AUTH_ALLOW_QUERY_SESSION, cookieName: config.AUTH_SESSION_COOKIE },
+    extraction: {
+      allowQuery: config.AUTH_ALLOW_QUERY_SESSION,
+      cookieName: config.AUTH_SESSION_COOKIE,
+      alphabet: config.AUTH_SESSION_ID_ALPHABET,
+      minLength: config.AUTH_SESSION_ID_MIN_LENGTH,
+      maxLength: config.AUTH_SESSION_ID_MAX_LENGTH,
+    },
     deviceHeader: config.AUTH_DEVICE_HEADER,
   };
   if (config.USER_SYNC_ENABLED) {

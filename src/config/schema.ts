@@ -1,9 +1,11 @@
 import proxyAddr from 'proxy-addr';
 import { z } from 'zod';
+import { SHARED_SECRET_KEYS, weakSecretProblem } from './secrets.js';
 import { authShape } from './sections/auth.js';
 import { cacheShape } from './sections/cache.js';
 import { DEFAULT_DATABASE_URL, databaseShape } from './sections/database.js';
 import { flowlessShape } from './sections/flowless.js';
+import { compileSessionIdAlphabet, securityShape } from './sections/security.js';
 import { serverShape } from './sections/server.js';
 import { tokensShape } from './sections/tokens.js';
 
@@ -13,6 +15,7 @@ export const envSchema = z.object({
   ...databaseShape,
   ...flowlessShape,
   ...authShape,
+  ...securityShape,
   ...cacheShape,
   ...tokensShape,
 });
@@ -22,9 +25,14 @@ type RawConfig = z.output<typeof envSchema>;
 /** TRUST_PROXY parsed: false (socket address only), a hop count, or a list for proxy-addr. */
 export type TrustProxySetting = false | number | string[];
 
-export type Config = Omit<RawConfig, 'DATABASE_URL' | 'DATABASE_AUTO_MIGRATE' | 'TRUST_PROXY'> & {
+export type Config = Omit<
+  RawConfig,
+  'DATABASE_URL' | 'DATABASE_AUTO_MIGRATE' | 'TRUST_PROXY' | 'AUTH_ALLOW_QUERY_SESSION'
+> & {
   DATABASE_URL: string;
   DATABASE_AUTO_MIGRATE: boolean;
+  /** Unset: false in production, true in development and test. */
+  AUTH_ALLOW_QUERY_SESSION: boolean;
   TRUST_PROXY: TrustProxySetting;
   /** True when FLOWLESS_API_URL was unset and the local stand-in is to be used (never in production). */
   FLOWLESS_USE_STANDIN: boolean;
@@ -78,6 +86,16 @@ function parseTrustProxy(raw: string | undefined, issues: ConfigIssue[]): TrustP
   return entries;
 }
 
+function checkSessionIdPolicy(raw: RawConfig, issues: ConfigIssue[]): void {
+  const compiled = compileSessionIdAlphabet(raw.AUTH_SESSION_ID_ALPHABET);
+  if ('problem' in compiled) issues.push({ variable: 'AUTH_SESSION_ID_ALPHABET', message: compiled.problem });
+  if (raw.AUTH_SESSION_ID_MIN_LENGTH > raw.AUTH_SESSION_ID_MAX_LENGTH)
+    issues.push({
+      variable: 'AUTH_SESSION_ID_MIN_LENGTH',
+      message: `must not exceed AUTH_SESSION_ID_MAX_LENGTH (${raw.AUTH_SESSION_ID_MAX_LENGTH})`,
+    });
+}
+
 /** Rules across variables, and the production hardening: development conveniences are refused there. */
 function resolve(raw: RawConfig, issues: ConfigIssue[]): Config {
   const production = raw.NODE_ENV === 'production';
@@ -109,6 +127,14 @@ function resolve(raw: RawConfig, issues: ConfigIssue[]): Config {
   }
   if (raw.BRIDGE_VALIDATION_SECRET !== undefined && raw.BRIDGE_VALIDATION_SECRET.length < MIN_SECRET_LENGTH)
     need('BRIDGE_VALIDATION_SECRET', `is too short; expected at least ${MIN_SECRET_LENGTH} characters`);
+  else if (production) {
+    for (const key of SHARED_SECRET_KEYS) {
+      const value = raw[key];
+      const problem = value === undefined ? undefined : weakSecretProblem(value);
+      if (problem !== undefined) need(key, problem);
+    }
+  }
+  checkSessionIdPolicy(raw, issues);
   if (!production && raw.FLOWLESS_API_URL && !raw.BRIDGE_VALIDATION_SECRET)
     need(
       'BRIDGE_VALIDATION_SECRET',
@@ -126,6 +152,8 @@ function resolve(raw: RawConfig, issues: ConfigIssue[]): Config {
     ...raw,
     DATABASE_URL: raw.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     DATABASE_AUTO_MIGRATE: raw.DATABASE_AUTO_MIGRATE ?? !production,
+    // Ids in URLs end up in proxy logs, browser history and Referer headers: opt-in in production.
+    AUTH_ALLOW_QUERY_SESSION: raw.AUTH_ALLOW_QUERY_SESSION ?? !production,
     TRUST_PROXY: parseTrustProxy(raw.TRUST_PROXY, issues),
     FLOWLESS_USE_STANDIN: !production && !raw.FLOWLESS_API_URL,
   };

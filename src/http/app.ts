@@ -7,6 +7,7 @@ import { DEVICE_HEADER } from '../auth/defaults.js';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { type CsrfOptions, csrfProtection } from './csrf.js';
 import { createErrorHandler, createNotFoundHandler } from './errors.js';
 import { createHealthRoutes, type ReadinessCheck } from './health.js';
 import { requestLogger } from './logging.js';
@@ -31,11 +32,16 @@ export interface CreateAppOptions {
   readiness?: ReadinessCheck[];
   /** Log one line per request (default true). */
   accessLog?: boolean;
+  /**
+   * CSRF defence for cookie-carried sessions (docs/security.md), on by default with the cookie
+   * `session_id` and CORS_ORIGINS as the allowed origins. `false` turns it off (an API without cookies).
+   */
+  csrf?: Pick<CsrfOptions, 'cookieName'> | false;
 }
 
 /**
- * The HTTP shell: request id, access log, secure headers, CORS, body limit, health routes and
- * the error envelope. It does not listen (see server.ts); tests call `app.request()`.
+ * The HTTP shell: request id, access log, secure headers, CORS, body limit, CSRF defence, health
+ * routes and the error envelope. It does not listen (see server.ts); tests call `app.request()`.
  */
 export function createApp(options: CreateAppOptions): Hono {
   const { config, logger } = options;
@@ -74,6 +80,13 @@ export function createApp(options: CreateAppOptions): Hono {
       },
     }),
   );
+
+  if (options.csrf !== false) {
+    app.use(
+      '*',
+      csrfProtection({ cookieName: options.csrf?.cookieName, allowedOrigins: config.CORS_ORIGINS }),
+    );
+  }
 
   app.route(
     '/',

@@ -1,5 +1,6 @@
 export { CORS_ALLOW_HEADERS, type CreateAppOptions, createApp, type HttpConfig } from './app.js';
-export { readJsonObject } from './body.js';
+export { isJsonMediaType, readJsonObject } from './body.js';
+export { type CsrfOptions, csrfProtection } from './csrf.js';
 export { type ErrorBody, ok, type SuccessBody } from './envelope.js';
 export { createErrorHandler, createNotFoundHandler, errorBody, sendError, toAppError } from './errors.js';
 export {

@@ -66,7 +66,8 @@ function createControls(runtime: StandinRuntime): StandinControls {
     resetStats: () => stats.reset(),
     async createUser(input) {
       return store.createUser({
-        email: input.email.trim().toLowerCase(),
+        // A-Z only, as Flowfull compares addresses: a Kelvin sign stays one (docs/security.md).
+        email: input.email.trim().replace(/[A-Z]/g, (c) => c.toLowerCase()),
         name: input.name ?? input.email.split('@')[0] ?? input.email,
         lastName: input.lastName ?? null,
         userName: input.userName ?? null,

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp, createServices, type Services } from '../../src/app/services.js';
+import { buildApp, createServices, migrate, type Services } from '../../src/app/services.js';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { generateTokenKeyMaterial } from '../../src/tokens/index.js';
@@ -36,6 +36,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('starter: security state wit
       dotenvPath: false,
     });
     services = await createServices(config, silentLogger());
+    await migrate(services); // readiness also waits for pending migrations
     expect(await services.cache.whenReady(5000)).toBe(true);
     expect(services.state.kind).toBe('redis');
     expect(services.guard.storeKind).toBe('redis');

@@ -252,3 +252,39 @@ describe('starter: invitations on trust tokens', () => {
     expect((await json(res)).code).toBe('TOKEN_EXPIRED');
   });
 });
+
+describe('starter: CSRF and content types (issue: text/plain with the cookie created an item)', () => {
+  it('refuses a cookie-carried POST that is not JSON, and any non-JSON body', async () => {
+    const { sessionId } = await sessionFor('csrf@example.com');
+    const asCookie = await app.request('/api/v1/items', {
+      method: 'POST',
+      headers: { Cookie: `session_id=${sessionId}`, 'Content-Type': 'text/plain' },
+      body: '{"title":"csrf"}',
+    });
+    expect([asCookie.status, (await json(asCookie)).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const crossSite = await app.request('/api/v1/items', {
+      method: 'POST',
+      headers: {
+        Cookie: `session_id=${sessionId}`,
+        'Content-Type': 'application/json',
+        Origin: 'https://evil.example.net',
+      },
+      body: '{"title":"csrf"}',
+    });
+    expect([crossSite.status, (await json(crossSite)).code]).toEqual([403, 'CSRF_REJECTED']);
+    const asHeader = await app.request('/api/v1/items', {
+      method: 'POST',
+      headers: { 'X-Session-ID': sessionId, 'Content-Type': 'text/plain' },
+      body: '{"title":"csrf"}',
+    });
+    expect([asHeader.status, (await json(asHeader)).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    const mine = await json(await call('/api/v1/items', sessionId));
+    expect(mine.data.map((i: { title: string }) => i.title)).not.toContain('csrf');
+    const good = await app.request('/api/v1/items', {
+      method: 'POST',
+      headers: { Cookie: `session_id=${sessionId}`, 'Content-Type': 'application/json' },
+      body: '{"title":"fine"}',
+    });
+    expect(good.status).toBe(201);
+  });
+});

@@ -148,7 +148,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('auth middleware (stand-in o
   });
 
   describe('session extraction (protocol section 1)', () => {
-    it('reads X-Session-ID (any case), Bearer, cookie and query, in that order', async () => {
+    it('reads X-Session-ID (any case), Bearer, cookie and query', async () => {
       const a = await h.newSession();
       const b = await h.newSession();
       const uid = async (res: Response) => (await body(res)).data.user_id;
@@ -159,18 +159,12 @@ describe.skipIf(!(await serviceAvailable('redis')))('auth middleware (stand-in o
         a.user.id,
       );
       expect(await uid(await get(`/private?session_id=${a.sessionId}`))).toBe(a.user.id);
-      // Earlier sources win; empty ones are skipped.
-      expect(
-        await uid(
-          await get('/private', { 'X-Session-ID': a.sessionId, Authorization: `Bearer ${b.sessionId}` }),
-        ),
-      ).toBe(a.user.id);
+      // Empty sources are skipped; two different ids are refused (test/auth/credentials.test.ts).
       expect(
         await uid(await get('/private', { 'X-Session-ID': ' ', Authorization: `Bearer ${b.sessionId}` })),
       ).toBe(b.user.id);
-      expect(
-        await uid(await get(`/private?session_id=${a.sessionId}`, { Cookie: `session_id=${b.sessionId}` })),
-      ).toBe(b.user.id);
+      const two = await get(`/private?session_id=${a.sessionId}`, { Cookie: `session_id=${b.sessionId}` });
+      expect([two.status, (await body(two)).code]).toEqual([401, 'AMBIGUOUS_CREDENTIALS']);
       expect((await get('/private', { Authorization: `Basic ${a.sessionId}` })).status).toBe(401);
     });
 

@@ -100,7 +100,7 @@ describe.skipIf(!(await serviceAvailable('redis')))(
       }
       const broken = await a.app.request('/flowfull/hooks/session-revoked', {
         method: 'POST',
-        headers: { 'X-Bridge-Secret': SECRET },
+        headers: { 'X-Bridge-Secret': SECRET, 'Content-Type': 'application/json' },
         body: '{not json',
       });
       expect([broken.status, (await body(broken)).code]).toEqual([400, 'INVALID_JSON']);
@@ -111,7 +111,8 @@ describe.skipIf(!(await serviceAvailable('redis')))(
       await warm(sessionId);
       const res = await a.app.request('/api/v1/auth/logout', {
         method: 'POST',
-        headers: { Cookie: `session_id=${sessionId}` },
+        // A cookie-carried session: the CSRF defence wants JSON (test/http/csrf.test.ts).
+        headers: { Cookie: `session_id=${sessionId}`, 'Content-Type': 'application/json' },
       });
       expect([res.status, (await body(res)).data]).toEqual([200, { logged_out: true }]);
       expect(res.headers.get('set-cookie')).toMatch(/session_id=;.*Max-Age=0/i);

@@ -90,7 +90,11 @@ describe('http shell: bodies', () => {
   });
 
   it('round-trips a JSON object', async () => {
-    const res = await build().app.request('/echo', { method: 'POST', body: '{"a":1}' });
+    const res = await build().app.request('/echo', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"a":1}',
+    });
     expect(await json(res)).toEqual({ success: true, data: { a: 1 } });
   });
 

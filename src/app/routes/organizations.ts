@@ -1,9 +1,18 @@
 import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { requireAuth } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
 import { ok } from '../../http/index.js';
+import type { Logger } from '../../log/logger.js';
 import type { TrustTokenService } from '../../tokens/index.js';
+import {
+  emailVerified,
+  type InvitationClaims,
+  normalizeEmail,
+  noteConsumed,
+  redeemInvitation,
+} from '../invitations.js';
 import type { AppRepositories } from '../repositories.js';
 import { readBody } from '../validation.js';
 
@@ -14,11 +23,10 @@ const NewInvitation = z.object({
 });
 const Accept = z.object({ token: z.string().min(1).max(16_384) });
 
-interface InvitationClaims {
-  [key: string]: string;
-  organization_id: string;
-  role: string;
-  invited_by: string;
+export interface OrganizationRouteOptions {
+  /** Accept only when Flowless reports the email verified (INVITATIONS_REQUIRE_VERIFIED_EMAIL). Default true. */
+  requireVerifiedEmail?: boolean;
+  logger?: Logger;
 }
 
 const MANAGERS = new Set(['owner', 'admin']);
@@ -26,11 +34,19 @@ const MANAGERS = new Set(['owner', 'admin']);
 /**
  * The invitation flow on trust tokens: a member who manages an organisation invites an email
  * address and receives a single-use token; the invited user, signed in with that email, accepts
- * it once and becomes a member. The token's subject is the invited email, so nobody else can
- * redeem it (ownership layer); the organisation must still exist (resource layer).
+ * it once and becomes a member. The token's subject is the invited email (normalizeEmail), so
+ * nobody else can redeem it (ownership layer), and only once Flowless says that address is verified;
+ * the organisation must still exist (resource layer). See docs/security.md.
  */
-export function organizationRoutes(repos: AppRepositories, tokens: TrustTokenService): Hono {
+export function organizationRoutes(
+  repos: AppRepositories,
+  tokens: TrustTokenService,
+  // biome-ignore lint/suspicious/noExplicitAny: the starter's tables are described by its repositories
+  db: Kysely<any>,
+  options: OrganizationRouteOptions = {},
+): Hono {
   const routes = new Hono();
+  const requireVerified = options.requireVerifiedEmail ?? true;
 
   async function membership(organizationId: string, userId: string) {
     const { rows } = await repos.members.list({
@@ -59,14 +75,19 @@ export function organizationRoutes(repos: AppRepositories, tokens: TrustTokenSer
       role: input.role ?? 'member',
       invited_by: c.get('user_id'),
     };
-    const issued = await tokens.issue('invitation', { sub: input.email.toLowerCase(), ...claims });
+    const sub = normalizeEmail(input.email);
+    if (sub === undefined) throw new AppError('VALIDATION_FAILED', 'Invalid email address');
+    const issued = await tokens.issue('invitation', { sub, ...claims });
     return ok(c, { token: issued.token, expires_at: issued.expiresAt.toISOString() }, { status: 201 });
   });
 
   routes.post('/api/v1/invitations/accept', requireAuth(), async (c) => {
     const { token } = await readBody(c, Accept);
-    const email = c.get('session').email?.toLowerCase();
-    const userId = c.get('user_id');
+    const session = c.get('session');
+    if (requireVerified && !emailVerified(session.user)) {
+      throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address before accepting an invitation');
+    }
+    const email = session.email === null ? undefined : normalizeEmail(session.email);
     const expectations = {
       type: 'invitation',
       hooks: {
@@ -75,12 +96,10 @@ export function organizationRoutes(repos: AppRepositories, tokens: TrustTokenSer
           (await repos.organizations.findById(t.data.organization_id)) !== undefined,
       },
     };
-    // Checked before consuming, so a member who clicks an invitation twice does not burn it.
-    const verified = await tokens.verify<InvitationClaims>(token, expectations);
-    const { organization_id, role } = verified.data;
-    if (await membership(organization_id, userId)) throw new AppError('CONFLICT', 'Already a member');
-    await tokens.consume<InvitationClaims>(token, expectations);
-    const member = await repos.members.create({ organization_id, user_id: userId, role });
+    // Read-only checks first; the single use is decided by the database together with the membership.
+    const invitation = await tokens.verify<InvitationClaims>(token, expectations);
+    const member = await redeemInvitation(db, repos, invitation, c.get('user_id'));
+    await noteConsumed(tokens, invitation, options.logger);
     return ok(c, member, { status: 201 });
   });
 

@@ -18,8 +18,8 @@ export const authShape = {
   AUTH_DEVICE_VALIDATION: optionalBool(),
   AUTH_AUTO_INVALIDATE: bool(B.autoInvalidate),
   AUTH_LOG_VIOLATIONS: bool(B.logViolations),
-  /** Accept ?session_id= (it leaks into access logs; turn off where clients do not need it). */
-  AUTH_ALLOW_QUERY_SESSION: bool(true),
+  /** Accept ?session_id= (it leaks into logs, history and Referer). Unset: false in production, true elsewhere. */
+  AUTH_ALLOW_QUERY_SESSION: optionalBool(),
   /** Name of the cookie that may carry the session id. */
   AUTH_SESSION_COOKIE: str('session_id'),
   /** Header carrying the device id. */
