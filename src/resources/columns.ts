@@ -169,7 +169,7 @@ export interface AutoRow {
 }
 
 /** A row as read back. */
-export type RowOf<C extends ColumnMap> = Simplify<AutoRow & { [K in keyof C]: ValueOf<C[K]> }>;
+export type RowOf<C extends ColumnMap> = Simplify<AutoRow & { -readonly [K in keyof C]: ValueOf<C[K]> }>;
 
 type OptionalKeys<C extends ColumnMap> = {
   [K in keyof C]: C[K]['__types']['nullable'] extends true
@@ -182,11 +182,11 @@ type RequiredKeys<C extends ColumnMap> = Exclude<keyof C, OptionalKeys<C>>;
 
 /** What create() takes: required columns, optional ones, and never the generated ones. */
 export type InsertOf<C extends ColumnMap> = Simplify<
-  { [K in RequiredKeys<C>]: InputOf<C[K]> } & { [K in OptionalKeys<C>]?: InputOf<C[K]> }
+  { -readonly [K in RequiredKeys<C>]: InputOf<C[K]> } & { -readonly [K in OptionalKeys<C>]?: InputOf<C[K]> }
 >;
 
 /** What update() takes: any subset of the columns. */
-export type UpdateOf<C extends ColumnMap> = Simplify<{ [K in keyof C]?: InputOf<C[K]> }>;
+export type UpdateOf<C extends ColumnMap> = Simplify<{ -readonly [K in keyof C]?: InputOf<C[K]> }>;
 
 export function isStringKind(kind: ColumnKind): boolean {
   return STRING_KINDS.has(kind);

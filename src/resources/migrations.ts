@@ -241,6 +241,16 @@ export function generateResourceMigration(
       lines.push(
         `    await db.schema.alterTable(${table}).addColumn(${JSON.stringify(p.name)}, ${p.typeSource}).execute();`,
       );
+    for (const { p, col } of added.filter(({ p, col }) => !p.shadowOf && col.hasDefault)) {
+      const value = encodeDefault(col, 'other');
+      const literal =
+        col.kind === 'boolean'
+          ? `t.family === 'postgres' ? ${Boolean(value)} : ${value}`
+          : JSON.stringify(value);
+      lines.push(
+        `    await db.updateTable(${table}).set({ ${JSON.stringify(p.name)}: ${literal} }).execute();`,
+      );
+    }
     for (const { p } of added.filter(({ p }) => p.shadowOf)) {
       usesFold = true;
       const src = JSON.stringify(p.shadowOf);
