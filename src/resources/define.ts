@@ -78,6 +78,9 @@ export interface Resource<C extends ColumnMap = ColumnMap> {
   readonly $update: UpdateOf<C>;
 }
 
+/** The column map of a resource: `ResourceRepository<ColumnsOf<typeof items>>`. */
+export type ColumnsOf<R> = R extends Resource<infer C> ? C : never;
+
 const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
 /** The suffix of shadow columns; a defined column may not end with it. */

@@ -20,6 +20,7 @@ export {
 } from './columns.js';
 export {
   type Access,
+  type ColumnsOf,
   defineResource,
   OPERATIONS,
   type Operation,
@@ -28,6 +29,7 @@ export {
   type ResourceDefinition,
   SHADOW_SUFFIX,
 } from './define.js';
+export { type ApiReferenceOptions, createApiReferenceRoutes } from './docs.js';
 export {
   columnSchema,
   createSchema,
@@ -47,6 +49,13 @@ export {
   type ResourceMigrationOptions,
   resourceMigrations,
 } from './migrations.js';
+export {
+  columnJsonSchema,
+  createOpenApiDocument,
+  type OpenApiOptions,
+  type OpenApiRoute,
+  openApiPath,
+} from './openapi.js';
 export {
   DEFAULT_QUERY_LIMITS,
   FILTER_OP_ALIASES,

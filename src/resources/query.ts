@@ -28,32 +28,33 @@ const OP_NAMES: Record<string, FilterOp> = {
   eq: 'eq',
   equals: 'eq',
   neq: 'neq',
-  notequals: 'neq',
+  notEquals: 'neq',
   contains: 'contains',
   ncontains: 'ncontains',
-  notcontains: 'ncontains',
+  notContains: 'ncontains',
   sw: 'sw',
-  startswith: 'sw',
+  startsWith: 'sw',
   ew: 'ew',
-  endswith: 'ew',
+  endsWith: 'ew',
   gt: 'gt',
-  greaterthan: 'gt',
+  greaterThan: 'gt',
   gte: 'gte',
-  greaterthanorequals: 'gte',
+  greaterThanOrEquals: 'gte',
   lt: 'lt',
-  lessthan: 'lt',
+  lessThan: 'lt',
   lte: 'lte',
-  lessthanorequals: 'lte',
+  lessThanOrEquals: 'lte',
   in: 'in',
-  inlist: 'in',
+  inList: 'in',
   nin: 'nin',
-  notinlist: 'nin',
+  notInList: 'nin',
   null: 'null',
-  isnull: 'null',
+  isNull: 'null',
   nnull: 'nnull',
-  isnotnull: 'nnull',
+  isNotNull: 'nnull',
 };
 export const FILTER_OPS: readonly FilterOp[] = [...new Set(Object.values(OP_NAMES))];
+const OPS_LOWER = new Map(Object.entries(OP_NAMES).map(([name, op]) => [name.toLowerCase(), op]));
 export const FILTER_OP_ALIASES: Readonly<Record<string, FilterOp>> = OP_NAMES;
 
 const TEXT_OPS: ReadonlySet<FilterOp> = new Set(['contains', 'ncontains', 'sw', 'ew']);
@@ -145,7 +146,7 @@ export function parseValue(col: ResourceColumn, raw: string, key: string): unkno
 }
 
 function parseOp(name: string | undefined, key: string, col: ResourceColumn): FilterOp {
-  const op = name === undefined ? 'eq' : OP_NAMES[name.toLowerCase()];
+  const op = name === undefined ? 'eq' : OPS_LOWER.get(name.toLowerCase());
   if (op === undefined) throw bad('FILTER_OP_INVALID', `Filter ${key}: unknown operator ${name}`, key);
   const allowed =
     (!TEXT_OPS.has(op) || col.shadow !== undefined) && (!RANGE_OPS.has(op) || col.kind !== 'boolean');
