@@ -1,3 +1,4 @@
+import { mergeMigrations } from '../db/index.js';
 import { column, defineResource, type Resource, resourceMigrations } from '../resources/index.js';
 
 /**
@@ -22,10 +23,11 @@ export const items = defineResource({
 
 export type Item = typeof items.$row;
 
-/** Served under `/bridge` and described in `/openapi.json`. */
+/** Served under `/bridge`, migrated, and described in `/openapi.json`: add yours here. */
 export const appResources: readonly Resource[] = [items];
 
-/** The search shadows of items came after the table (see src/resources/migrations.ts). */
-export const resourceMigrationSet = resourceMigrations(items, {
-  shadowsAddedIn: '2026_12_02_0001_items_search_columns',
-});
+/** Every resource's migrations. The search shadows of items came after its table (see src/resources/migrations.ts). */
+export const resourceMigrationSet = mergeMigrations(
+  resourceMigrations(items, { shadowsAddedIn: '2026_12_02_0001_items_search_columns' }),
+  ...appResources.filter((r) => r !== items).map((r) => resourceMigrations(r)),
+);

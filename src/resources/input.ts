@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
@@ -111,6 +111,21 @@ export function rawQuery(c: Context): string {
 }
 
 /** `c.req.valid('query')` is the parsed ListQuery. */
-export function listValidator(resource: Resource, options: { search?: boolean; limits?: QueryLimits } = {}) {
-  return validator('query', (_value, c): ListQuery => parseListQuery(resource, rawQuery(c), options));
+export function listValidator(
+  resource: Resource,
+  options: { search?: boolean; limits?: QueryLimits } = {},
+): MiddlewareHandler<
+  // biome-ignore lint/suspicious/noExplicitAny: any environment
+  any,
+  string,
+  { in: { query: BridgeQueryInput }; out: { query: ListQuery } }
+> {
+  // Typed by hand: Hono would otherwise derive the client's input from ListQuery's keys.
+  return validator(
+    'query',
+    (_value, c): ListQuery => parseListQuery(resource, rawQuery(c), options),
+  ) as never;
 }
+
+/** What a typed client (`hc`) may send: page, limit, orderBy, orderDir, sort, fields, q and `field:op` keys. */
+export type BridgeQueryInput = Partial<Record<string, string | string[]>>;

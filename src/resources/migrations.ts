@@ -177,6 +177,8 @@ export function migrationsOf(...resources: Resource[]): MigrationSet {
 export interface GenerateMigrationOptions {
   /** The definition as it was when its last migration was written; absent: the table is new. */
   previous?: Resource;
+  /** Or the columns the table has now (from the database); empty or absent with no previous: new table. */
+  existingColumns?: readonly string[];
   /** How the generated file imports `portable` and `foldCase`. Default: the starter's src/app layout. */
   importFrom?: { db: string; resources: string };
 }
@@ -202,7 +204,10 @@ export function generateResourceMigration(
   let name = resource.createdIn;
   let down: string[];
   let usesFold = false;
-  if (!options.previous) {
+  const existing = options.previous
+    ? [...options.previous.columns.values()].flatMap((c) => physical(c).map((p) => p.name))
+    : (options.existingColumns ?? []);
+  if (existing.length === 0) {
     lines.push(`    await t`, `      .createTable(${table})`);
     for (const col of resource.columns.values())
       for (const c of physical(col)) {
@@ -220,9 +225,7 @@ export function generateResourceMigration(
       );
     down = [`    await db.schema.dropTable(${table}).execute();`];
   } else {
-    const before = new Set(
-      [...options.previous.columns.values()].flatMap((c) => physical(c).map((p) => p.name)),
-    );
+    const before = new Set(existing);
     const added = [...resource.columns.values()]
       .flatMap((c) => physical(c).map((p) => ({ p, col: c })))
       .filter(({ p }) => !before.has(p.name));
@@ -234,7 +237,7 @@ export function generateResourceMigration(
     const only = [...names][0];
     if (names.size !== 1 || only === undefined)
       throw new FlowfullConfigError(
-        `resource ${resource.name}: the added columns must share one addedIn migration name`,
+        `resource ${resource.name}: mark the added columns (${added.map(({ p }) => p.name).join(', ')}) with one .addedIn('YYYY_MM_DD_NNNN_name')`,
       );
     name = only;
     for (const { p } of added)

@@ -159,6 +159,7 @@ describe.skipIf(!existsSync(CHROMIUM))('/docs in headless Chromium', () => {
       });
       await page.goto(`http://127.0.0.1:${server.port}/docs`);
       await page.getByText('/bridge/items/search').first().waitFor({ timeout: 20_000 });
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a reader sees
       const text = await page.locator('body').innerText();
       for (const expected of [
         'Flowfull starter API',
