@@ -37,7 +37,7 @@ const SEED = [
     done: false,
     due_at: null,
   },
-  { title: 'ÉCOLE', body: null, tag: null, rank: 4, score: -2, done: true, due_at: '2025-12-31T23:59:59Z' },
+  { title: 'ÉCOLE', body: 'C:\\dir\\50!', tag: null, rank: 4, score: -2, done: true, due_at: '2025-12-31T23:59:59Z' },
   {
     title: 'Zebra "quoted"',
     body: 'under_score and 50%',
@@ -203,6 +203,9 @@ function contract(dialect: DialectCase) {
     expect(await searchRanks('_')).toEqual([2, 5]);
     expect(await searchRanks("'")).toEqual([2]);
     expect(await searchRanks('"')).toEqual([5]);
+    expect(await searchRanks('\\')).toEqual([4]);
+    expect(await searchRanks('c:\\DIR')).toEqual([4]);
+    expect(await searchRanks('!')).toEqual([4, 6]);
     expect(await searchRanks('STRASSE')).toEqual([]);
     expect(await searchRanks('straße')).toEqual([3]);
     expect(await searchRanks('überall')).toEqual([3]);
