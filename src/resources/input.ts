@@ -120,11 +120,12 @@ export function listValidator(
   string,
   { in: { query: BridgeQueryInput }; out: { query: ListQuery } }
 > {
-  // Typed by hand: Hono would otherwise derive the client's input from ListQuery's keys.
-  return validator(
-    'query',
-    (_value, c): ListQuery => parseListQuery(resource, rawQuery(c), options),
-  ) as never;
+  // Hono's validator('query') would first parse the query into a record this parser does not use;
+  // this does what it does (addValidatedData) with one parse. Typed by hand for the RPC client.
+  return async (c, next) => {
+    c.req.addValidatedData('query', parseListQuery(resource, rawQuery(c), options) as never);
+    await next();
+  };
 }
 
 /** What a typed client (`hc`) may send: page, limit, orderBy, orderDir, sort, fields, q and `field:op` keys. */
