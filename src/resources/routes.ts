@@ -93,8 +93,11 @@ function resourceRoutes(
       async (c: any) => {
         const { scope } = await resolveAccess(c, resource, 'list');
         const query: ListQuery = c.req.valid('query');
-        const { rows, ...meta } = await service.list(query, scope, search);
-        return c.json({ success: true as const, data: rows, meta }, 200);
+        const { rows, page, limit, total, totalPages, hasMore } = await service.list(query, scope, search);
+        return c.json(
+          { success: true as const, data: rows, meta: { page, limit, total, totalPages, hasMore } },
+          200,
+        );
       },
     ] as const;
 

@@ -23,8 +23,14 @@ export function itemRoutes(repos: AppRepositories) {
       const scope: Scope = c.get('is_guest')
         ? { kind: 'public' }
         : { kind: 'owner', userId: c.get('user_id'), includePublic: false };
-      const { rows, ...meta } = await repos.items.list(c.req.valid('query'), scope);
-      return c.json({ success: true as const, data: rows, meta }, 200);
+      const { rows, page, limit, total, totalPages, hasMore } = await repos.items.list(
+        c.req.valid('query'),
+        scope,
+      );
+      return c.json(
+        { success: true as const, data: rows, meta: { page, limit, total, totalPages, hasMore } },
+        200,
+      );
     })
     .post('/api/v1/items', requireAuth(), async (c) => {
       const input = await readBody(c, NewItem);
