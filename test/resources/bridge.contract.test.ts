@@ -37,7 +37,15 @@ const SEED = [
     done: false,
     due_at: null,
   },
-  { title: 'ÉCOLE', body: 'C:\\dir\\50!', tag: null, rank: 4, score: -2, done: true, due_at: '2025-12-31T23:59:59Z' },
+  {
+    title: 'ÉCOLE',
+    body: 'C:\\dir\\50!',
+    tag: null,
+    rank: 4,
+    score: -2,
+    done: true,
+    due_at: '2025-12-31T23:59:59Z',
+  },
   {
     title: 'Zebra "quoted"',
     body: 'under_score and 50%',
