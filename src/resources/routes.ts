@@ -66,8 +66,8 @@ function createService(
       const load = () => repo.list(query, scope) as Promise<Awaited<ReturnType<typeof repo.list>>>;
       return cache ? cache.page(scope, query, search, load) : load();
     },
-    async written(id?: string) {
-      await cache?.invalidate(id);
+    async written() {
+      await cache?.invalidate();
     },
   };
 }
@@ -128,7 +128,7 @@ function resourceRoutes(
       const { scope } = await resolveAccess(c, resource, 'delete');
       const id = c.req.param('id');
       if (!(await repo.delete(id, scope))) throw notFound(resource);
-      await service.written(id);
+      await service.written();
       return c.json({ success: true as const, data: { id, deleted: true } }, 200);
     });
 
@@ -138,7 +138,7 @@ function resourceRoutes(
     const id: string = c.req.param('id');
     const row = await repo.update(id, patch as never, scope);
     if (!row) throw notFound(resource);
-    await service.written(id);
+    await service.written();
     return c.json({ success: true as const, data: row }, 200);
   }
 }

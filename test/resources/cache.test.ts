@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheRuntime } from '../../src/cache/index.js';
 import { createDatabase, type Database } from '../../src/db/index.js';
+import { column, createResourceCache, defineResource, parseListQuery } from '../../src/resources/index.js';
 import { json } from '../support/http.js';
 import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
 import { BridgeHarness, clientCall, migrateResource, notesResource } from './helpers.js';
@@ -81,6 +82,54 @@ describe.skipIf(!REDIS)('cached reads: every instance reads fresh after a write 
     await call(b, `/bridge/notes/${id}`, { method: 'DELETE' });
     expect((await clientCall(a, `/bridge/notes/${id}`, sessionId)).status).toBe(404);
     expect(await titles(a)).toEqual(['third']);
+  });
+
+  it('a read that loaded old rows while a write landed elsewhere never serves them afterwards', async () => {
+    const race = defineResource({
+      name: 'race',
+      createdIn: '2026_12_02_0001_create_race',
+      columns: { title: column.string(20) },
+      access: { list: 'public', read: 'public' },
+      cache: true,
+    });
+    const runtimeC = harness.runtime(SERVICE_URLS.redis, prefix);
+    const runtimeD = harness.runtime(SERVICE_URLS.redis, prefix);
+    expect(await runtimeC.whenReady(5000)).toBe(true);
+    expect(await runtimeD.whenReady(5000)).toBe(true);
+    const c = createResourceCache(runtimeC, race);
+    const d = createResourceCache(runtimeD, race);
+    const query = parseListQuery(race, '');
+    const page = (title: string) => ({
+      rows: [{ title }],
+      total: 1,
+      page: 1,
+      limit: 20,
+      totalPages: 1,
+      hasMore: false,
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const loading = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const slow = c.page({ kind: 'all' }, query, false, async () => {
+      started();
+      await held;
+      return page('old');
+    });
+    await loading;
+    await d.invalidate();
+    release();
+    expect((await slow).rows).toEqual([{ title: 'old' }]);
+    expect((await d.page({ kind: 'all' }, query, false, async () => page('new'))).rows).toEqual([
+      { title: 'new' },
+    ]);
+    expect((await c.page({ kind: 'all' }, query, false, async () => page('newer'))).rows).toEqual([
+      { title: 'new' },
+    ]);
   });
 
   it('keeps dates as dates through the cache', async () => {
