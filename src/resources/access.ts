@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { authenticate, authenticateOptional, type Session, userTypeNotAllowed } from '../auth/index.js';
 import type { Operation, Resource } from './define.js';
 import type { Scope } from './sql.js';
@@ -11,6 +11,13 @@ import type { Scope } from './sql.js';
 export interface Access {
   scope: Scope;
   session: Session | undefined;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by requireAccess() for the handler after it. */
+    resource_access: Access;
+  }
 }
 
 const READS: ReadonlySet<Operation> = new Set(['list', 'read']);
@@ -41,4 +48,12 @@ export function inScope(resource: Resource, scope: Scope, row: Record<string, un
   const isPublic = resource.publicWhen !== undefined && row[resource.publicWhen] === true;
   if (scope.kind === 'public') return isPublic;
   return row[resource.owner!] === scope.userId || (scope.includePublic && isPublic);
+}
+
+/** resolveAccess as a middleware, so a write is refused (401/403) before its body is validated. */
+export function requireAccess(resource: Resource, op: Operation): MiddlewareHandler {
+  return async (c, next) => {
+    c.set('resource_access', await resolveAccess(c, resource, op));
+    await next();
+  };
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { sessionRequired } from '../auth/index.js';
 import type { CacheRuntime } from '../cache/index.js';
 import { AppError, FlowfullConfigError } from '../errors.js';
-import { inScope, resolveAccess } from './access.js';
+import { inScope, requireAccess, resolveAccess } from './access.js';
 import { createResourceCache, type ResourceCache } from './cache.js';
 import type { ColumnMap } from './columns.js';
 import type { Resource } from './define.js';
@@ -110,8 +110,8 @@ function resourceRoutes(
       if (!row) throw notFound(resource);
       return c.json({ success: true as const, data: row }, 200);
     })
-    .post(path, createValidator(resource), async (c) => {
-      const { session } = await resolveAccess(c, resource, 'create');
+    .post(path, requireAccess(resource, 'create'), createValidator(resource), async (c) => {
+      const { session } = c.get('resource_access');
       const input = { ...(c.req.valid('json') as Record<string, unknown>) };
       if (resource.owner) {
         const ownerColumn = resource.columns.get(resource.owner)!;
@@ -122,8 +122,12 @@ function resourceRoutes(
       await service.written();
       return c.json({ success: true as const, data: row }, 201);
     })
-    .put(`${path}/:id`, updateValidator(resource), async (c) => update(c, c.req.valid('json')))
-    .patch(`${path}/:id`, updateValidator(resource), async (c) => update(c, c.req.valid('json')))
+    .put(`${path}/:id`, requireAccess(resource, 'update'), updateValidator(resource), async (c) =>
+      update(c, c.req.valid('json')),
+    )
+    .patch(`${path}/:id`, requireAccess(resource, 'update'), updateValidator(resource), async (c) =>
+      update(c, c.req.valid('json')),
+    )
     .delete(`${path}/:id`, async (c) => {
       const { scope } = await resolveAccess(c, resource, 'delete');
       const id = c.req.param('id');
@@ -134,7 +138,7 @@ function resourceRoutes(
 
   // biome-ignore lint/suspicious/noExplicitAny: shared by PUT and PATCH
   async function update(c: any, patch: object) {
-    const { scope } = await resolveAccess(c, resource, 'update');
+    const { scope } = c.get('resource_access');
     const id: string = c.req.param('id');
     const row = await repo.update(id, patch as never, scope);
     if (!row) throw notFound(resource);

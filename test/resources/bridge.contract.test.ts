@@ -325,6 +325,14 @@ function contract(dialect: DialectCase) {
     expect((await get('/bridge/notes?limit=50', admin.sessionId)).body.meta.total).toBe(7);
     const guest = await clientCall(app, '/bridge/notes');
     expect(guest.status).toBe(401);
+    // Refused before the body is read: a guest learns nothing about the schema.
+    const guestWrite = await clientCall(app, '/bridge/notes', undefined, { method: 'POST', body: '{"x":1}' });
+    expect([guestWrite.status, (await json(guestWrite)).code]).toEqual([401, 'SESSION_ID_REQUIRED']);
+    const guestPut = await clientCall(app, `/bridge/notes/${aliceRow}`, undefined, {
+      method: 'PUT',
+      body: '{"x":1}',
+    });
+    expect(guestPut.status).toBe(401);
     expect((await get(`/bridge/notes/${aliceRow}`)).body.data.title).toBe('Apple pie');
   });
 
