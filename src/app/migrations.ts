@@ -1,38 +1,12 @@
-import { type MigrationSet, portable } from '../db/index.js';
+import { type MigrationSet, mergeMigrations, portable } from '../db/index.js';
+import { resourceMigrationSet } from './resources.js';
 
 /**
- * The starter application's own tables. Portable: the same file runs on PostgreSQL, MySQL/MariaDB,
+ * The starter application's own tables: its resources' (derived from their definitions, see
+ * resources.ts) and the ones it writes by hand. Portable: the same file runs on PostgreSQL, MySQL/MariaDB,
  * SQLite and libsql (see docs/database.md for the column types).
  */
-export const appMigrations: MigrationSet = {
-  '2026_11_27_0300_create_items': {
-    async up(db) {
-      const t = portable(db);
-      await t
-        .createTable('items')
-        .addColumn('id', t.id, (c) => c.primaryKey())
-        .addColumn('owner_id', t.string(64))
-        .addColumn('title', t.string(200), (c) => c.notNull())
-        .addColumn('body', t.text)
-        .addColumn('is_public', t.boolean, (c) => c.notNull())
-        .addColumn('created_at', t.date, (c) => c.notNull())
-        .addColumn('updated_at', t.date, (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('items_owner_idx')
-        .on('items')
-        .columns(['owner_id', 'created_at'])
-        .execute();
-      await db.schema
-        .createIndex('items_public_idx')
-        .on('items')
-        .columns(['is_public', 'created_at'])
-        .execute();
-    },
-    async down(db) {
-      await db.schema.dropTable('items').execute();
-    },
-  },
+const handWritten: MigrationSet = {
   '2026_11_27_0301_create_organizations': {
     async up(db) {
       const t = portable(db);
@@ -78,3 +52,5 @@ export const appMigrations: MigrationSet = {
     },
   },
 };
+
+export const appMigrations: MigrationSet = mergeMigrations(resourceMigrationSet, handWritten);

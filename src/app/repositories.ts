@@ -1,15 +1,9 @@
 import type { Kysely } from 'kysely';
 import { createRepository, type Repository } from '../db/index.js';
+import { type ColumnsOf, createResourceRepository, type ResourceRepository } from '../resources/index.js';
+import { items } from './resources.js';
 
-export interface Item {
-  id: string;
-  owner_id: string | null;
-  title: string;
-  body: string | null;
-  is_public: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
+export type { Item } from './resources.js';
 
 export interface Organization {
   id: string;
@@ -29,7 +23,7 @@ export interface OrganizationMember {
 }
 
 export interface AppRepositories {
-  items: Repository<Item>;
+  items: ResourceRepository<ColumnsOf<typeof items>>;
   organizations: Repository<Organization>;
   members: Repository<OrganizationMember>;
 }
@@ -37,18 +31,7 @@ export interface AppRepositories {
 // biome-ignore lint/suspicious/noExplicitAny: tables are described by the repositories' column maps
 export function createAppRepositories(db: Kysely<any>): AppRepositories {
   return {
-    items: createRepository<Item>(db, {
-      table: 'items',
-      columns: {
-        id: 'id',
-        owner_id: 'string?',
-        title: 'string',
-        body: 'text?',
-        is_public: 'boolean',
-        created_at: 'date',
-        updated_at: 'date',
-      },
-    }),
+    items: createResourceRepository(db, items),
     organizations: createRepository<Organization>(db, {
       table: 'organizations',
       columns: { id: 'id', name: 'string', owner_id: 'string', created_at: 'date', updated_at: 'date' },

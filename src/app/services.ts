@@ -28,6 +28,7 @@ import {
 import { AppError } from '../errors.js';
 import { createApp, type ReadinessCheck } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
+import { createApiReferenceRoutes, createBridgeRoutes } from '../resources/index.js';
 import { createMemoryStateStore, createRedisStateStore, type StateStore } from '../state/index.js';
 import {
   createTrustTokenService,
@@ -35,11 +36,16 @@ import {
   trustTokenOptionsFromConfig,
 } from '../tokens/index.js';
 import { allMigrations } from './migrations-all.js';
+import { starterOpenApiDocument } from './openapi.js';
 import { createAppRepositories } from './repositories.js';
+import { appResources } from './resources.js';
 import { itemRoutes } from './routes/items.js';
 import { adminRoutes, meRoutes } from './routes/me.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { recordUsers } from './users.js';
+
+/** Shown in the OpenAPI document. */
+const APP_VERSION = '0.1.0';
 
 /** Everything the starter application runs on, built from one Config. */
 export interface Services {
@@ -204,5 +210,21 @@ export function buildApp(services: Services): Hono {
     }),
   );
   app.route('/', adminRoutes(services.database.db));
+  // The Bridge API of the resources (`/bridge/{entity}`), and their reference (the page in development only).
+  const bridge = createBridgeRoutes({
+    db: services.database.db,
+    resources: appResources,
+    cache: services.cache,
+  });
+  app.route('/', bridge.app);
+  const docs = config.NODE_ENV !== 'production';
+  app.route(
+    '/',
+    createApiReferenceRoutes({
+      document: () => starterOpenApiDocument({ version: APP_VERSION, basePath: bridge.basePath, docs }),
+      docsPath: docs ? '/docs' : false,
+      title: 'Flowfull API reference',
+    }),
+  );
   return app;
 }

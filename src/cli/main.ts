@@ -1,4 +1,5 @@
 import type { MigrationSet } from '../db/index.js';
+import type { Resource } from '../resources/index.js';
 import { configCheck } from './config-check.js';
 import { type CliIo, processIo } from './io.js';
 
@@ -8,6 +9,9 @@ Commands:
   config check            run start-up's validation; print every variable, its value (secrets masked) and source
   migrate up|down|status  apply all pending migrations, revert the last one, or list them
   keys generate [--local] print fresh PASETO v4 keys and a bridge secret (--local: only a k4.local key)
+  resources list          list the application's resources
+  resources migration <name>
+                          print a migration file for a resource (create, or its added columns)
   help                    this text`;
 
 const MIGRATE_USAGE = `Usage: flowfull migrate <up|down|status>
@@ -19,6 +23,8 @@ const MIGRATE_USAGE = `Usage: flowfull migrate <up|down|status>
 export interface RunCliOptions {
   /** The application's migrations: the framework CLI knows none of its own. */
   migrations?: MigrationSet;
+  /** The application's resources (`flowfull resources`). */
+  resources?: readonly Resource[];
   io?: CliIo;
 }
 
@@ -78,6 +84,12 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
         return usageError(io, `Unknown command: keys ${words.join(' ')}`.trimEnd());
       const { keysGenerate } = await import('./keys.js');
       return keysGenerate(io, { local: flags.has('--local') });
+    }
+    case 'resources': {
+      const { words, unknown } = parse(rest, []);
+      if (unknown) return usageError(io, `Unknown option for resources: ${unknown}`);
+      const { resourcesCommand } = await import('./resources.js');
+      return resourcesCommand(words, io, { resources: options.resources ?? [] });
     }
   }
   return usageError(io, `Unknown command: ${argv.join(' ')}`);

@@ -25,8 +25,11 @@ export {
 export { type PingErrorCode, type PingOptions, type PingResult, ping } from './ping.js';
 export {
   type AutoColumns,
+  type Column as RepositoryColumn,
   type ColumnSpec,
   createRepository,
+  decode as decodeColumnValue,
+  encode as encodeColumnValue,
   type ListOptions,
   type NewRow,
   type OrderDir,

@@ -71,7 +71,8 @@ export interface Repository<Row extends object> {
   withDb(db: AnyDb): Repository<Row>;
 }
 
-interface Column {
+/** One column as the repository sees it (exported for layers that build their own queries). */
+export interface Column {
   name: string;
   kind: ColumnKind;
   nullable: boolean;
@@ -103,7 +104,7 @@ function toEpochMs(value: unknown, column: string): number {
 }
 
 /** A JavaScript value to what the column stores. */
-function encode(col: Column, value: unknown, family: SqlFamily): unknown {
+export function encode(col: Column, value: unknown, family: SqlFamily): unknown {
   if (value === null) {
     if (!col.nullable) throw invalid(`${col.name} must not be null`);
     return null;
@@ -135,7 +136,7 @@ function encode(col: Column, value: unknown, family: SqlFamily): unknown {
 }
 
 /** What a driver returned to the JavaScript value: pg's bigint strings, 0/1 booleans, JSON text. */
-function decode(kind: ColumnKind, value: unknown): unknown {
+export function decode(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value)) value = value.toString('utf8');
   switch (kind) {

@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { optionalAuth, requireAuth } from '../../auth/index.js';
-import { ok } from '../../http/index.js';
+import { listValidator, type Scope } from '../../resources/index.js';
 import type { AppRepositories } from '../repositories.js';
-import { pageQuery, readBody } from '../validation.js';
+import { items } from '../resources.js';
+import { readBody } from '../validation.js';
 
 const NewItem = z.object({
   title: z.string().trim().min(1).max(200),
@@ -12,28 +13,33 @@ const NewItem = z.object({
 });
 
 /**
- * The seed's optionalAuth example: guests see public items, a signed-in user sees their own.
- * Lists answer in the Bridge API shape: `data` is the rows, `meta` the paging.
+ * The seed's optionalAuth example, kept beside the generated `/bridge/items`: guests see public
+ * items, a signed-in user sees their own. The list takes the Bridge API query (paging, ordering,
+ * filters, 400 on an unknown one) and answers in its shape: `data` the rows, `meta` the paging.
  */
-export function itemRoutes(repos: AppRepositories): Hono {
-  const routes = new Hono();
-
-  routes.get('/api/v1/items', optionalAuth(), async (c) => {
-    const where = c.get('is_guest') ? { is_public: true } : { owner_id: c.get('user_id') };
-    const { rows, ...meta } = await repos.items.list({ ...pageQuery(c), where });
-    return ok(c, rows, { meta });
-  });
-
-  routes.post('/api/v1/items', requireAuth(), async (c) => {
-    const input = await readBody(c, NewItem);
-    const item = await repos.items.create({
-      owner_id: c.get('user_id'),
-      title: input.title,
-      body: input.body ?? null,
-      is_public: input.is_public ?? false,
+export function itemRoutes(repos: AppRepositories) {
+  return new Hono()
+    .get('/api/v1/items', optionalAuth(), listValidator(items), async (c) => {
+      const scope: Scope = c.get('is_guest')
+        ? { kind: 'public' }
+        : { kind: 'owner', userId: c.get('user_id'), includePublic: false };
+      const { rows, page, limit, total, totalPages, hasMore } = await repos.items.list(
+        c.req.valid('query'),
+        scope,
+      );
+      return c.json(
+        { success: true as const, data: rows, meta: { page, limit, total, totalPages, hasMore } },
+        200,
+      );
+    })
+    .post('/api/v1/items', requireAuth(), async (c) => {
+      const input = await readBody(c, NewItem);
+      const item = await repos.items.create({
+        owner_id: c.get('user_id'),
+        title: input.title,
+        body: input.body ?? null,
+        is_public: input.is_public ?? false,
+      });
+      return c.json({ success: true as const, data: item }, 201);
     });
-    return ok(c, item, { status: 201 });
-  });
-
-  return routes;
 }
