@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from '../config/index.js';
-import { AppError } from '../errors.js';
+import { AppError, FlowfullConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { createErrorHandler, createNotFoundHandler } from './errors.js';
 import { createHealthRoutes, type ReadinessCheck } from './health.js';
@@ -32,12 +32,21 @@ export interface CreateAppOptions {
   accessLog?: boolean;
 }
 
+/** Options are checked here, at construction, never at the first request. */
+function checkHttpConfig(config: HttpConfig): void {
+  if (!Number.isInteger(config.BODY_LIMIT_BYTES) || config.BODY_LIMIT_BYTES <= 0)
+    throw new FlowfullConfigError('createApp: config.BODY_LIMIT_BYTES must be a positive integer (bytes)');
+  if (!Array.isArray(config.CORS_ORIGINS))
+    throw new FlowfullConfigError('createApp: config.CORS_ORIGINS must be an array of origins');
+}
+
 /**
  * The HTTP shell: request id, access log, secure headers, CORS, body limit, health routes and
  * the error envelope. It does not listen (see server.ts); tests call `app.request()`.
  */
 export function createApp(options: CreateAppOptions): Hono {
   const { config, logger } = options;
+  checkHttpConfig(config);
   const readiness = options.readiness ?? [];
   const app = new Hono();
 
@@ -69,7 +78,7 @@ export function createApp(options: CreateAppOptions): Hono {
     bodyLimit({
       maxSize: config.BODY_LIMIT_BYTES,
       onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large');
+        throw new AppError('PAYLOAD_TOO_LARGE');
       },
     }),
   );
