@@ -1,0 +1,34 @@
+/**
+ * `flowfull/testing`: what a starter user needs to test their own application and adapters: the
+ * local Flowless stand-in (development and tests, never production) and the contract suites, which
+ * are vitest suites (vitest is an optional peer dependency, needed only for them).
+ */
+export { type DatabaseContractTarget, databaseContractSuite } from '../db/testing/contract.js';
+export type {
+  CreateUserInput,
+  FaultRoute,
+  FlowlessStandin,
+  RecordedBridgeRequest,
+  ResponseStyle,
+  SessionBinding,
+  StandinControls,
+  StandinFaults,
+  StandinOptions,
+  StandinStats,
+  StandinUser,
+} from '../standin/index.js';
+// Cache contract suite: the cache engineer's reusable suite (src/cache/testing) is re-exported here.
+// INTEGRATOR SLOT: export { cacheContractSuite, type CacheContractTarget } from '../cache/testing/contract.js';
+export {
+  assertNotProduction,
+  createStandinApp,
+  DEFAULT_SESSION_TTL_SECONDS,
+  DEVELOPMENT_DATABASE_PATH,
+  type DevelopmentStandin,
+  type DevelopmentStandinConfig,
+  noFaults,
+  RESPONSE_STYLES,
+  type StandinApp,
+  startDevelopmentStandin,
+  startFlowlessStandin,
+} from '../standin/index.js';
