@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +16,6 @@ export interface DialectCase {
   /** Whether two handles see one database (an in-memory libsql database is private to its client). */
   sharedAcrossHandles: boolean;
   cleanup(): void;
-}
-
-export function runId(): string {
-  return randomBytes(4).toString('hex');
 }
 
 function server(name: string, service: 'postgres' | 'mysql', type: DatabaseType): DialectCase {
