@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import { AppError } from '../errors.js';
 import { ok } from './envelope.js';
+import { sendError } from './errors.js';
 
 export type ComponentStatus = 'up' | 'degraded' | 'down' | 'disabled';
 
@@ -50,7 +52,7 @@ export function createHealthRoutes(checks: () => ReadinessCheck[]): Hono {
       else if (report.status === 'down' || report.status === 'degraded') degraded = true;
     });
     if (failing) {
-      return c.json({ success: false, error: 'Not ready', code: 'NOT_READY', details: { components } }, 503);
+      return sendError(c, new AppError('NOT_READY', undefined, { details: { components } }));
     }
     return ok(c, { status: degraded ? 'degraded' : 'ready', components });
   });
