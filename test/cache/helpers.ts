@@ -6,7 +6,7 @@ import { sleep } from '../support/time.js';
 
 // Shared with every suite and bench: test/support.
 export { deletePrefixes, scanKeys, sparePort, TestRedisServer } from '../support/redis.js';
-export { sleep, waitUntil } from '../support/time.js';
+export { sleep, until, waitUntil } from '../support/time.js';
 
 /** Random per test run, so suites sharing the one Redis never see each other's keys. */
 export function runPrefix(): string {

@@ -23,3 +23,12 @@ export async function eventually(
   }
   return check();
 }
+
+/** Polls an asynchronous condition (Redis, or work done in the background); throws naming `what` on timeout. */
+export async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
