@@ -17,13 +17,17 @@ export type {
   StandinStats,
   StandinUser,
 } from '../standin/index.js';
-// Cache contract suite: the cache engineer's reusable suite (src/cache/testing) is re-exported here.
-// INTEGRATOR SLOT: export { cacheContractSuite, type CacheContractTarget } from '../cache/testing/contract.js';
+// INTEGRATOR SLOT, the cache contract suite (src/cache/testing on main), to be filled at merge:
+// export {
+//   type CacheContractHooks,
+//   type CacheContractRuntimeOptions,
+//   type CacheRuntimeFactory,
+//   runCacheContractSuite,
+// } from '../cache/testing/index.js';
 export {
   assertNotProduction,
   createStandinApp,
   DEFAULT_SESSION_TTL_SECONDS,
-  DEVELOPMENT_DATABASE_PATH,
   type DevelopmentStandin,
   type DevelopmentStandinConfig,
   noFaults,
