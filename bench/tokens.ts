@@ -23,6 +23,7 @@ import {
   type TokenKeys,
   type TrustTokenService,
 } from '../src/tokens/index.js';
+import { deleteMatching } from '../test/support/redis.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const BATCH = Number(process.env.BENCH_BATCH ?? 200);
@@ -95,8 +96,7 @@ async function redisConsume(keys: TokenKeys): Promise<number | null> {
   for (let i = 0; i < n + BATCH; i++) tokens.push((await svc.issue('invitation', { sub: `u${i}` })).token);
   await timed(BATCH, (i) => svc.consume(tokens[n + i]!, { type: 'invitation' }));
   const ms = await timed(n, (i) => svc.consume(tokens[i]!, { type: 'invitation' }));
-  const left = await redis.keys(`${prefix}*`);
-  for (let i = 0; i < left.length; i += 500) await redis.del(...left.slice(i, i + 500));
+  await deleteMatching(redis, [`${prefix}*`]);
   redis.disconnect();
   return (n / ms) * 1000;
 }

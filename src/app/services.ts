@@ -123,9 +123,6 @@ export async function migrate(services: Services): Promise<string[]> {
     throw new AppError(
       'MIGRATION_FAILED',
       `migration ${result.failed ?? '(migrator)'} failed: ${result.error}`,
-      {
-        status: 500,
-      },
     );
   return result.done;
 }

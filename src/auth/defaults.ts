@@ -1,9 +1,9 @@
-import { BREAKER_DEFAULTS } from '../resilience/breaker.js';
+import { BREAKER_DEFAULTS } from '../resilience/defaults.js';
 
 /**
  * Every default of the auth side, stated once. The config schema (src/config/sections/flowless.ts
  * and auth.ts) builds its zod defaults from these objects, and the factories fall back to them, so a
- * default changed here changes everywhere. This file does no work and imports only constants.
+ * default changed here changes everywhere. This file does no work and imports only other modules' defaults.
  */
 
 /** Header carrying the client's device id (AUTH_DEVICE_HEADER). @default 'X-Device-ID' */

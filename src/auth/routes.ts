@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { AppError } from '../errors.js';
-import { readJsonObject } from '../http/body.js';
-import { ok } from '../http/envelope.js';
+import { readJsonObject } from '../wire/body.js';
+import { ok } from '../wire/envelope.js';
 import { requireAuth } from './middleware.js';
 import type { AuthService } from './service.js';
 import { isWellFormedSessionId } from './session-id.js';
@@ -42,7 +42,7 @@ export function createAuthRoutes(auth: AuthService): Hono {
         { path: '/flowfull/hooks/session-revoked' },
         'auth: revocation hook with a wrong or missing secret',
       );
-      throw new AppError('INVALID_BRIDGE_SECRET', 'Invalid bridge secret', { status: 401 });
+      throw new AppError('INVALID_BRIDGE_SECRET', 'Invalid bridge secret');
     }
     const ids = revokedIds(await readJsonObject(c), auth.extraction.maxLength);
     await auth.validator.invalidate(ids);

@@ -8,7 +8,7 @@ import {
   type ValueSource,
 } from '../config/index.js';
 import { resolveDatabaseUrl } from '../db/url.js';
-import { isAppError } from '../errors.js';
+import { FlowfullConfigError, isAppError } from '../errors.js';
 import { createEphemeralTokenKeys, createTokenKeys, TokenKeyError } from '../tokens/index.js';
 
 /**
@@ -50,7 +50,8 @@ function databaseUrlProblem(raw: string, forcedType: string | undefined): string
     return undefined;
   } catch (error) {
     // resolveDatabaseUrl's messages name the scheme at most, never the URL's password.
-    if (isAppError(error)) return error.message.replace(/^DATABASE_URL /, '');
+    if (error instanceof FlowfullConfigError || isAppError(error))
+      return error.message.replace(/^DATABASE_URL /, '');
     throw error;
   }
 }

@@ -1,5 +1,11 @@
 import { ConfigError, maskUrl } from '../config/index.js';
-import { isAppError } from '../errors.js';
+import { FlowfullConfigError, isAppError } from '../errors.js';
+
+/** Errors whose code and message are safe to print as they are (no password, no secret). */
+function isCoded(error: unknown): error is { code: string; message: string; cause?: unknown } {
+  return isAppError(error) || error instanceof FlowfullConfigError;
+}
+
 import { TokenKeyError } from '../tokens/index.js';
 
 /**
@@ -138,14 +144,14 @@ export function describeFailure(error: unknown): string[] {
       `Change ${variable} (\`flowfull keys generate\` prints valid keys).`,
     ];
   }
-  if (isAppError(cause) && !failure) return [`${cause.code}: ${cause.message}`];
+  if (isCoded(cause) && !failure) return [`${cause.code}: ${cause.message}`];
   switch (failure?.step) {
     case 'database':
-      return isAppError(cause)
+      return isCoded(cause)
         ? [`${cause.code}: ${cause.message}`, 'Check DATABASE_URL.']
         : databaseLines(cause, context);
     case 'migrations':
-      if (isAppError(cause))
+      if (isCoded(cause))
         return [
           `${cause.code}: ${scrub(cause.message, context.databaseUrl)} (at ${databaseLocation(context.databaseUrl)})`,
           'See `npx flowfull migrate status`; check DATABASE_URL.',
@@ -166,7 +172,7 @@ export function describeFailure(error: unknown): string[] {
     case 'redis':
       return [`${head(cause, scrub(cause.message ?? 'unknown error', undefined))}`, 'Check REDIS_URL.'];
     default:
-      if (isAppError(cause)) return [`${cause.code}: ${cause.message}`];
+      if (isCoded(cause)) return [`${cause.code}: ${cause.message}`];
       return [head(cause, scrub(cause?.message ?? String(cause), context.databaseUrl))];
   }
 }

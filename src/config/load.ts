@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { FlowfullConfigError } from '../errors.js';
 import { type Config, type ConfigIssue, parseConfig, SECRET_KEYS, URL_KEYS } from './schema.js';
 
-/** Thrown when the environment is invalid; `report()` is what start-up prints. */
-export class ConfigError extends Error {
+/** Thrown when the environment is invalid; `report()` is what start-up prints. Code CONFIG_INVALID. */
+export class ConfigError extends FlowfullConfigError {
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[]) {
     super(formatIssues(issues));

@@ -1,5 +1,6 @@
 import { type Kysely, MysqlAdapter, PostgresAdapter, SqliteAdapter } from 'kysely';
 import type { DatabaseType } from '../config/index.js';
+import { FlowfullConfigError } from '../errors.js';
 
 /** The SQL a Kysely instance speaks. libsql speaks SQLite. */
 export type SqlFamily = 'postgres' | 'mysql' | 'sqlite';
@@ -15,7 +16,7 @@ export function sqlFamilyOf(db: Kysely<any>): SqlFamily {
   if (adapter instanceof PostgresAdapter || name === 'PostgresAdapter') return 'postgres';
   if (adapter instanceof MysqlAdapter || name === 'MysqlAdapter') return 'mysql';
   if (adapter instanceof SqliteAdapter || name === 'SqliteAdapter') return 'sqlite';
-  throw new Error(`unsupported Kysely adapter ${name}: expected PostgreSQL, MySQL or SQLite`);
+  throw new FlowfullConfigError(`unsupported Kysely adapter ${name}: expected PostgreSQL, MySQL or SQLite`);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any table layout

@@ -6,7 +6,7 @@ import {
   type MigrationResultSet,
   Migrator,
 } from 'kysely';
-import { AppError } from '../errors.js';
+import { AppError, FlowfullConfigError } from '../errors.js';
 import { databaseTypeOf, type SqlFamily, sqlFamilyOf } from './dialect.js';
 import { withLockRow, withWriteTransaction } from './sqlite-lock.js';
 
@@ -88,7 +88,9 @@ export function mergeMigrations(...sets: MigrationSet[]): MigrationSet {
   for (const set of sets) {
     for (const [name, migration] of Object.entries(set)) {
       if (Object.hasOwn(merged, name))
-        throw new AppError('MIGRATION_NAME_INVALID', `migration ${name} is defined twice`, { status: 500 });
+        throw new FlowfullConfigError(`migration ${name} is defined twice`, {
+          code: 'MIGRATION_NAME_INVALID',
+        });
       merged[name] = migration;
     }
   }
@@ -103,10 +105,9 @@ export function createMigrator(
   const names = Object.keys(migrations).sort();
   const bad = names.find((n) => !MIGRATION_NAME_PATTERN.test(n));
   if (bad !== undefined)
-    throw new AppError(
-      'MIGRATION_NAME_INVALID',
+    throw new FlowfullConfigError(
       `migration name ${JSON.stringify(bad)} must look like 2026_11_27_0001_create_items`,
-      { status: 500 },
+      { code: 'MIGRATION_NAME_INVALID' },
     );
   const resolved = {
     tableName: options.tableName ?? DEFAULT_MIGRATION_TABLE,
@@ -267,7 +268,6 @@ export async function runMigrateCommand(
   const lines = runLines(result, m.names.length);
   if (!result.ok)
     throw new AppError('MIGRATION_FAILED', lines[lines.length - 1] ?? 'migration failed', {
-      status: 500,
       details: { lines },
     });
   return lines;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
-import { AppError } from '../errors.js';
+import { AppError, FlowfullConfigError } from '../errors.js';
 import { type SqlFamily, sqlFamilyOf } from './dialect.js';
 import type { ColumnKind } from './schema.js';
 
@@ -88,7 +88,7 @@ function parseColumns(spec: Record<string, ColumnSpec>): Map<string, Column> {
   const columns = new Map<string, Column>();
   for (const [name, raw] of Object.entries(spec)) {
     if (!IDENTIFIER.test(name))
-      throw new TypeError(`repository column name ${JSON.stringify(name)} is not an identifier`);
+      throw new FlowfullConfigError(`repository column name ${JSON.stringify(name)} is not an identifier`);
     const nullable = raw.endsWith('?');
     columns.set(name, { name, kind: (nullable ? raw.slice(0, -1) : raw) as ColumnKind, nullable });
   }
@@ -176,11 +176,12 @@ export function createRepository<Row extends object>(
   options: RepositoryOptions<Row>,
 ): Repository<Row> {
   if (!IDENTIFIER.test(options.table))
-    throw new TypeError(`repository table ${JSON.stringify(options.table)} is not an identifier`);
+    throw new FlowfullConfigError(`repository table ${JSON.stringify(options.table)} is not an identifier`);
   const columns = parseColumns(options.columns as Record<string, ColumnSpec>);
   const names = [...columns.keys()];
   const idColumn = options.idColumn ?? 'id';
-  if (!columns.has(idColumn)) throw new TypeError(`repository ${options.table}: no id column ${idColumn}`);
+  if (!columns.has(idColumn))
+    throw new FlowfullConfigError(`repository ${options.table}: no id column ${idColumn}`);
   const stamp = (configured: string | false | undefined, fallback: string) =>
     configured === false
       ? undefined

@@ -23,9 +23,7 @@ export interface LockWait {
 const LOCK_ROW = 'migration_lock';
 
 function timeoutError(): AppError {
-  return new AppError('MIGRATION_LOCK_TIMEOUT', 'another instance has held the migration lock too long', {
-    status: 503,
-  });
+  return new AppError('MIGRATION_LOCK_TIMEOUT', 'another instance has held the migration lock too long');
 }
 
 const backoff = () => sleep(20 + Math.random() * 60);

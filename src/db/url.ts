@@ -1,5 +1,5 @@
 import type { DatabaseType } from '../config/index.js';
-import { AppError } from '../errors.js';
+import { FlowfullConfigError } from '../errors.js';
 
 /**
  * DATABASE_URL to a connection target. Error messages name the scheme at most: a URL may carry a
@@ -32,8 +32,9 @@ const EXPECTED =
   'expected postgres://, mysql://, mariadb://, libsql://, https://, file: or sqlite: (e.g. file:./data/app.db)';
 const MEMORY = ':memory:';
 
-export function invalidUrl(message: string): AppError {
-  return new AppError('DATABASE_URL_INVALID', message, { status: 500 });
+/** A URL that cannot be used is a configuration mistake: the message names the scheme, never the rest. */
+export function invalidUrl(message: string): FlowfullConfigError {
+  return new FlowfullConfigError(message, { code: 'DATABASE_URL_INVALID' });
 }
 
 /** The scheme, lower-cased, or undefined for ':memory:' and scheme-less strings. */

@@ -5,7 +5,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { DEVICE_HEADER } from '../auth/defaults.js';
 import type { Config } from '../config/index.js';
-import { AppError } from '../errors.js';
+import { AppError, FlowfullConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type CsrfOptions, csrfProtection } from './csrf.js';
 import { createErrorHandler, createNotFoundHandler } from './errors.js';
@@ -39,12 +39,21 @@ export interface CreateAppOptions {
   csrf?: Pick<CsrfOptions, 'cookieName'> | false;
 }
 
+/** Options are checked here, at construction, never at the first request. */
+function checkHttpConfig(config: HttpConfig): void {
+  if (!Number.isInteger(config.BODY_LIMIT_BYTES) || config.BODY_LIMIT_BYTES <= 0)
+    throw new FlowfullConfigError('createApp: config.BODY_LIMIT_BYTES must be a positive integer (bytes)');
+  if (!Array.isArray(config.CORS_ORIGINS))
+    throw new FlowfullConfigError('createApp: config.CORS_ORIGINS must be an array of origins');
+}
+
 /**
  * The HTTP shell: request id, access log, secure headers, CORS, body limit, CSRF defence, health
  * routes and the error envelope. It does not listen (see server.ts); tests call `app.request()`.
  */
 export function createApp(options: CreateAppOptions): Hono {
   const { config, logger } = options;
+  checkHttpConfig(config);
   const readiness = options.readiness ?? [];
   const app = new Hono();
 
@@ -76,7 +85,7 @@ export function createApp(options: CreateAppOptions): Hono {
     bodyLimit({
       maxSize: config.BODY_LIMIT_BYTES,
       onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large');
+        throw new AppError('PAYLOAD_TOO_LARGE');
       },
     }),
   );

@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { requestHeader, sessionCarrier } from '../auth/session-id.js';
+import { sessionCarrier } from '../auth/session-id.js';
 import { AppError } from '../errors.js';
-import { isJsonMediaType } from './body.js';
+import { isJsonMediaType } from '../wire/body.js';
+import { requestHeader } from '../wire/headers.js';
 
 export interface CsrfOptions {
   /** The cookie that carries a session (AUTH_SESSION_COOKIE). Default `session_id`. */

@@ -1,38 +1,41 @@
 import type { Context, ErrorHandler, Hono, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { PatternRouter } from 'hono/router/pattern-router';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, isAppError } from '../errors.js';
+import { AppError, type AppErrorCode, isAppError, retryAfterHeader } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { ErrorBody } from './envelope.js';
+import type { ErrorBody } from '../wire/envelope.js';
 
-const HTTP_EXCEPTION_CODES: Record<number, [code: string, message: string]> = {
-  400: ['BAD_REQUEST', 'Bad request'],
-  401: ['UNAUTHORIZED', 'Unauthorized'],
-  403: ['FORBIDDEN', 'Forbidden'],
-  404: ['NOT_FOUND', 'Not found'],
-  405: ['METHOD_NOT_ALLOWED', 'Method not allowed'],
-  413: ['PAYLOAD_TOO_LARGE', 'Request body too large'],
-  415: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
-  429: ['RATE_LIMITED', 'Too many requests'],
+/** Hono's own exceptions (body limit, bad JSON, a user's `throw new HTTPException(401)`) by status. */
+const HTTP_EXCEPTION_CODES: Partial<Record<number, AppErrorCode>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
 };
 
-/** Normalises anything thrown into an AppError. Unknown errors become a bare 500: their text may hold secrets. */
+/**
+ * Normalises anything thrown into an AppError. Unknown errors, and configuration errors that escaped
+ * into a request, become a bare 500: their text may hold secrets and is for the server log only.
+ */
 export function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
   if (err instanceof HTTPException) {
-    const [code, message] = HTTP_EXCEPTION_CODES[err.status] ?? ['INTERNAL_ERROR', 'Internal server error'];
     // Hono's own JSON validator raises 400 "Malformed JSON in request body".
-    if (err.status === 400 && /json/i.test(err.message))
-      return new AppError('INVALID_JSON', 'Malformed JSON body');
-    return new AppError(code, message, { status: err.status, cause: err });
+    if (err.status === 400 && /json/i.test(err.message)) return new AppError('INVALID_JSON');
+    // A status outside the table keeps its class: any other 4xx is BAD_REQUEST, the rest a 500.
+    const code = HTTP_EXCEPTION_CODES[err.status] ?? (err.status < 500 ? 'BAD_REQUEST' : 'INTERNAL_ERROR');
+    return new AppError(code, undefined, { cause: err });
   }
-  return new AppError('INTERNAL_ERROR', 'Internal server error', { cause: err });
+  return new AppError('INTERNAL_ERROR', undefined, { cause: err });
 }
 
 export function errorBody(err: AppError, debug: boolean): ErrorBody {
-  const body: ErrorBody = { success: false, error: err.message, code: err.code };
-  if (err.details !== undefined) body.details = err.details;
+  const body: ErrorBody = err.toEnvelope();
   if (debug && err.status >= 500 && err.cause instanceof Error) {
     body.details = { cause: err.cause.name, message: err.cause.message, stack: err.cause.stack };
   }
@@ -40,8 +43,8 @@ export function errorBody(err: AppError, debug: boolean): ErrorBody {
 }
 
 export function sendError(c: Context, err: AppError, debug = false) {
-  if (err.retryAfter !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(err.retryAfter))));
-  return c.json(errorBody(err, debug), err.status as ContentfulStatusCode);
+  if (err.retryAfter !== undefined) c.header('Retry-After', retryAfterHeader(err.retryAfter));
+  return c.json(errorBody(err, debug), err.status);
 }
 
 export interface ErrorHandlerOptions {
@@ -88,8 +91,8 @@ export function createNotFoundHandler(app: Hono<any>): NotFoundHandler {
     const allowed = methods.filter((m) => m !== c.req.method && router!.match(m, path)[0].length > 0);
     if (allowed.length > 0) {
       c.header('Allow', allowed.join(', '));
-      return sendError(c, new AppError('METHOD_NOT_ALLOWED', 'Method not allowed'));
+      return sendError(c, new AppError('METHOD_NOT_ALLOWED'));
     }
-    return sendError(c, new AppError('NOT_FOUND', 'Not found'));
+    return sendError(c, new AppError('NOT_FOUND'));
   };
 }

@@ -1,21 +1,10 @@
 import { Hono } from 'hono';
-import { ok } from './envelope.js';
+import { AppError } from '../errors.js';
+import { ok } from '../wire/envelope.js';
+import type { ComponentReport, ReadinessCheck } from '../wire/readiness.js';
+import { sendError } from './errors.js';
 
-export type ComponentStatus = 'up' | 'degraded' | 'down' | 'disabled';
-
-export interface ComponentReport {
-  status: ComponentStatus;
-  /** Short, non-sensitive facts (latency, breaker state). Never error text or connection strings. */
-  [fact: string]: unknown;
-}
-
-/** One readiness probe. A probe that throws or exceeds its timeout counts as down. */
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<ComponentReport>;
-  /** down on this component fails readiness (503); otherwise it only degrades. Default true. */
-  critical?: boolean;
-}
+export type { ComponentReport, ComponentStatus, ReadinessCheck } from '../wire/readiness.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -50,7 +39,7 @@ export function createHealthRoutes(checks: () => ReadinessCheck[]): Hono {
       else if (report.status === 'down' || report.status === 'degraded') degraded = true;
     });
     if (failing) {
-      return c.json({ success: false, error: 'Not ready', code: 'NOT_READY', details: { components } }, 503);
+      return sendError(c, new AppError('NOT_READY', undefined, { details: { components } }));
     }
     return ok(c, { status: degraded ? 'degraded' : 'ready', components });
   });

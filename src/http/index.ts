@@ -1,7 +1,7 @@
+export { isJsonMediaType, readJsonObject } from '../wire/body.js';
+export { type ErrorBody, ok, type SuccessBody } from '../wire/envelope.js';
 export { CORS_ALLOW_HEADERS, type CreateAppOptions, createApp, type HttpConfig } from './app.js';
-export { isJsonMediaType, readJsonObject } from './body.js';
 export { type CsrfOptions, csrfProtection } from './csrf.js';
-export { type ErrorBody, ok, type SuccessBody } from './envelope.js';
 export { createErrorHandler, createNotFoundHandler, errorBody, sendError, toAppError } from './errors.js';
 export {
   type ComponentReport,

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { FlowfullConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 
 export interface ListenOptions {
@@ -48,6 +49,8 @@ export interface ShutdownOptions {
 
 /** SIGTERM/SIGINT: stop accepting, drain in-flight requests within the bound, then close resources. */
 export function installGracefulShutdown(options: ShutdownOptions): () => Promise<void> {
+  if (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 0)
+    throw new FlowfullConfigError('installGracefulShutdown: timeoutMs must be a number of ms >= 0');
   let shuttingDown: Promise<void> | undefined;
   const shutdown = () => {
     shuttingDown ??= (async () => {

@@ -1,6 +1,9 @@
 import { FlowfullConfigError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { BREAKER_DEFAULTS } from './defaults.js';
+
+export { BREAKER_DEFAULTS };
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -13,8 +16,6 @@ export interface BreakerOptions {
   /** Called on open and on close (not on every refused call): the place for one log line. */
   onChange?: (state: 'open' | 'closed') => void;
 }
-
-export const BREAKER_DEFAULTS = { threshold: 5, cooldownMs: 5000 } as const;
 
 /**
  * Closed, open, half-open with exactly one probe. While open, callers are refused at once instead of each

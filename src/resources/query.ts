@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, type AppErrorCode } from '../errors.js';
 import type { Resource, ResourceColumn } from './define.js';
 
 /**
@@ -111,7 +111,7 @@ const INTEGER = /^-?\d{1,16}$/;
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-function bad(code: string, message: string, field?: string): AppError {
+function bad(code: AppErrorCode, message: string, field?: string): AppError {
   return new AppError(code, message, field === undefined ? {} : { details: { field } });
 }
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AppError, isAppError } from '../errors.js';
+import { AppError, FlowfullConfigError, isAppError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { createAuthRoutes } from './auth-routes.js';
 import { createBridgeRoutes } from './bridge-routes.js';
@@ -28,10 +28,9 @@ export interface StandinApp {
 /** Throws STANDIN_REFUSED_IN_PRODUCTION: a stand-in with self-service accounts must never face real users. */
 export function assertNotProduction(nodeEnv: string | undefined): void {
   if (nodeEnv === 'production')
-    throw new AppError(
-      'STANDIN_REFUSED_IN_PRODUCTION',
+    throw new FlowfullConfigError(
       'The local Flowless stand-in refuses to run with NODE_ENV=production; set FLOWLESS_API_URL to a real Flowless',
-      { status: 500 },
+      { code: 'STANDIN_REFUSED_IN_PRODUCTION' },
     );
 }
 

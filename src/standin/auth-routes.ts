@@ -42,9 +42,8 @@ async function checkCredentials(runtime: StandinRuntime, input: LoginInput): Pro
   let ok = false;
   if (found?.passwordHash) ok = await verifyPassword(input.password, found.passwordHash);
   else await burnPasswordCheck(input.password);
-  if (!found || !ok) throw new AppError('INVALID_CREDENTIALS', 'Invalid credentials', { status: 401 });
-  if (!found.user.is_verified)
-    throw new AppError('EMAIL_NOT_VERIFIED', 'Email not verified', { status: 403 });
+  if (!found || !ok) throw new AppError('INVALID_CREDENTIALS', 'Invalid credentials');
+  if (!found.user.is_verified) throw new AppError('EMAIL_NOT_VERIFIED', 'Email not verified');
   return found.user;
 }
 
@@ -102,7 +101,7 @@ export function createAuthRoutes(runtime: StandinRuntime): Hono {
     // A backend proves itself with the bridge secret; a wrong one is a misconfiguration worth a 401.
     const secret = c.req.header('x-bridge-secret');
     if (secret !== undefined && !secretMatches(secret, runtime.bridgeSecret))
-      throw new AppError('INVALID_BRIDGE_SECRET', 'Invalid bridge secret', { status: 401 });
+      throw new AppError('INVALID_BRIDGE_SECRET', 'Invalid bridge secret');
     const revoked = runtime.store.revokeSession(requireSessionId(c));
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     runtime.logger.info({ revoked, byBackend: secret !== undefined }, 'logout');

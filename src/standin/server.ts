@@ -56,7 +56,6 @@ export async function startFlowlessStandin(options: StandinOptions): Promise<Flo
     standin.close();
     const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
     throw new AppError('STANDIN_LISTEN_FAILED', `Flowless stand-in could not listen on ${host}: ${code}`, {
-      status: 500,
       cause: err,
     });
   }

@@ -15,6 +15,11 @@ export function subjectKey(subject: string): string {
   return createHash('sha256').update(subject).digest('hex');
 }
 
+/** A bad argument to issue() or revokeAllFor(): the message names it, never a claim's value. */
+export function argumentInvalid(message: string) {
+  return tokenError('TOKEN_ARGUMENT_INVALID', message);
+}
+
 export interface ClaimsInput {
   issuer: string;
   audience: string;
@@ -27,14 +32,14 @@ export interface ClaimsInput {
   claims: JsonObject;
 }
 
-/** The claims object to sign; throws TypeError on what only a programming mistake produces. */
+/** The claims object to sign; a bad type or claim is TOKEN_ARGUMENT_INVALID (the caller's input). */
 export function buildClaims(input: ClaimsInput): JsonObject {
-  if (!TYPE_PATTERN.test(input.type)) throw new TypeError(`invalid token type "${input.type}"`);
+  if (!TYPE_PATTERN.test(input.type)) throw argumentInvalid(`invalid token type "${input.type}"`);
   const reserved = RESERVED_CLAIMS.find((name) => Object.hasOwn(input.claims, name));
-  if (reserved) throw new TypeError(`claim "${reserved}" is set by the service`);
+  if (reserved) throw argumentInvalid(`claim "${reserved}" is set by the service`);
   const { sub, ...data } = input.claims;
   if (sub !== undefined && (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_SUBJECT_LENGTH)) {
-    throw new TypeError(`sub must be a string of 1..${MAX_SUBJECT_LENGTH} characters`);
+    throw argumentInvalid(`sub must be a string of 1..${MAX_SUBJECT_LENGTH} characters`);
   }
   return {
     iss: input.issuer,

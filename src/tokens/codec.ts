@@ -1,6 +1,6 @@
 import { LocalProtocol, PAE, PasetoError, PublicProtocol } from 'paseto';
 import { SignFactory, VerifyFactory } from 'paseto/v4/public';
-import { isAppError } from '../errors.js';
+import { FlowfullConfigError, isAppError } from '../errors.js';
 import { decodeBase64url, decodeUtf8, type JsonObject, parseStrictJsonObject } from './encoding.js';
 import { tokenError } from './errors.js';
 import type { TokenKeys } from './keys.js';
@@ -145,7 +145,7 @@ export function createTokenCodec(keys: TokenKeys, maxLength: number) {
   async function seal(claims: JsonObject, options: SealOptions): Promise<string> {
     const local = options.purpose === 'local' ? keys.local : undefined;
     if (options.purpose === 'local' && !local) {
-      throw new Error('v4.local tokens need PASETO_LOCAL_KEY (a k4.local PASERK)');
+      throw new FlowfullConfigError('v4.local tokens need PASETO_LOCAL_KEY (a k4.local PASERK)');
     }
     const kid = local ? local.id : keys.signing.id;
     const produce = {
@@ -157,7 +157,10 @@ export function createTokenCodec(keys: TokenKeys, maxLength: number) {
       ? await localOps.Encrypt(local.key, claims, produce)
       : await publicOps.Sign(keys.signing.key, claims, produce);
     if (token.length > maxLength) {
-      throw new RangeError(`the token is ${token.length} bytes, above TOKEN_MAX_LENGTH (${maxLength})`);
+      throw tokenError(
+        'TOKEN_TOO_LARGE',
+        `the token would be ${token.length} characters, above TOKEN_MAX_LENGTH (${maxLength})`,
+      );
     }
     return token;
   }

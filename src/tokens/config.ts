@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
+import { FlowfullConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { loadTokenKeys, type TokenKeyConfig } from './keys.js';
 import { createCombinedTokenStore } from './stores/combined.js';
@@ -44,7 +45,9 @@ export function tokenStoreFromDeps(config: TrustTokenConfig, deps: TrustTokenDep
   if (redis && database) return createCombinedTokenStore(redis, database, { logger });
   if (redis ?? database) return (redis ?? database) as TokenStateStore;
   if (config.NODE_ENV === 'production') {
-    throw new Error('trust tokens need Redis or a database for their single-use state in production');
+    throw new FlowfullConfigError(
+      'trust tokens need Redis or a database for their single-use state in production (REDIS_URL, DATABASE_URL)',
+    );
   }
   logger.warn('trust tokens: no Redis and no database given; single-use state lives in this process only');
   return createMemoryTokenStore();

@@ -10,6 +10,7 @@ import {
   type SecretKey,
 } from 'paseto/v4/public';
 import type { Config } from '../config/index.js';
+import { FlowfullConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { generateLocalKey, importLocalKey, type LocalKey } from './local.js';
 import { describePaserk, paserkId } from './paserk.js';
@@ -45,8 +46,8 @@ export interface TokenKeyInput {
 }
 
 /** A key setting that cannot be used. The message names the variable and the problem, never the value. */
-export class TokenKeyError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+export class TokenKeyError extends FlowfullConfigError {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TokenKeyError';
   }

@@ -1,4 +1,5 @@
 import { blake2b } from '@noble/hashes/blake2.js';
+import { FlowfullConfigError } from '../errors.js';
 import { decodeBase64url, encodeBase64url } from './encoding.js';
 
 /**
@@ -13,7 +14,8 @@ export type PaserkIdType = 'lid' | 'pid' | 'sid';
 const KEY_LENGTH: Record<PaserkKeyType, number> = { local: 32, public: 32, secret: 64 };
 const ID_OF: Record<PaserkIdType, PaserkKeyType> = { lid: 'local', pid: 'public', sid: 'secret' };
 
-export class PaserkError extends Error {
+/** Key material that is not a usable PASERK: a configuration mistake. */
+export class PaserkError extends FlowfullConfigError {
   constructor(message: string) {
     super(message);
     this.name = 'PaserkError';

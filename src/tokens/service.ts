@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { FlowfullConfigError } from '../errors.js';
 import { hashId, silentLogger } from '../log/logger.js';
 import {
+  argumentInvalid,
   buildClaims,
   checkExpectations,
   checkTime,
@@ -24,6 +26,28 @@ import type {
   VerifyExpectations,
 } from './types.js';
 
+const positive = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+
+/** Every option is checked here, at construction: a mistake never waits for the first token. */
+function checkOptions(options: TrustTokenServiceOptions): void {
+  const fail = (message: string) => {
+    throw new FlowfullConfigError(`createTrustTokenService: ${message}`);
+  };
+  if (!options.keys?.signing || !options.keys.verifying) fail('keys must come from createTokenKeys()');
+  if (!options.store) fail('store (a TokenStateStore) is required');
+  if (typeof options.issuer !== 'string' || options.issuer === '') fail('issuer must be a non-empty string');
+  if (typeof options.audience !== 'string' || options.audience === '')
+    fail('audience must be a non-empty string');
+  if (!(typeof options.clockSkewSeconds === 'number' && options.clockSkewSeconds >= 0))
+    fail('clockSkewSeconds must be a number of seconds >= 0');
+  if (!Number.isInteger(options.maxLength) || options.maxLength <= 0)
+    fail('maxLength must be a positive integer (characters)');
+  for (const [type, seconds] of Object.entries(options.lifetimes ?? {}))
+    if (!positive(seconds)) fail(`lifetimes.${type} must be a positive number of seconds`);
+  if (options.maxLifetimeSeconds !== undefined && !positive(options.maxLifetimeSeconds))
+    fail('maxLifetimeSeconds must be a positive number of seconds');
+}
+
 /**
  * Issues and checks trust tokens. verify() runs the seed's six layers: (1) signature or MAC with
  * the type bound in, (2) time with skew, then type/issuer/audience/subject, (3) state (not used,
@@ -31,6 +55,7 @@ import type {
  * atomic single use, keyed by jti in the state store.
  */
 export function createTrustTokenService(options: TrustTokenServiceOptions): TrustTokenService {
+  checkOptions(options);
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? silentLogger();
   const codec = createTokenCodec(options.keys, options.maxLength);
@@ -40,9 +65,9 @@ export function createTrustTokenService(options: TrustTokenServiceOptions): Trus
 
   function lifetimeOf(type: string, ttlSeconds: number | undefined): number {
     const ttl = ttlSeconds ?? options.lifetimes[type];
-    if (ttl === undefined) throw new TypeError(`token type "${type}" has no lifetime: pass ttlSeconds`);
+    if (ttl === undefined) throw argumentInvalid(`token type "${type}" has no lifetime: pass ttlSeconds`);
     if (!Number.isFinite(ttl) || ttl <= 0 || ttl > maxLifetimeSeconds) {
-      throw new RangeError(`ttlSeconds must be within 1..${maxLifetimeSeconds} (maxLifetimeSeconds)`);
+      throw argumentInvalid(`ttlSeconds must be within 1..${maxLifetimeSeconds} (maxLifetimeSeconds)`);
     }
     return ttl;
   }
@@ -78,7 +103,7 @@ export function createTrustTokenService(options: TrustTokenServiceOptions): Trus
     opts: IssueOptions = {},
   ): Promise<IssuedToken> {
     if (opts.footer && Object.hasOwn(opts.footer, 'kid'))
-      throw new TypeError('footer "kid" is set by the service');
+      throw argumentInvalid('footer "kid" is set by the service');
     const purpose = opts.purpose ?? 'public';
     const issuedAt = now();
     const expiresAt = new Date(issuedAt.getTime() + lifetimeOf(type, opts.ttlSeconds) * 1000);
@@ -151,7 +176,7 @@ export function createTrustTokenService(options: TrustTokenServiceOptions): Trus
   }
 
   async function revokeAllFor(subject: string): Promise<void> {
-    if (typeof subject !== 'string' || subject.length === 0) throw new TypeError('subject is required');
+    if (typeof subject !== 'string' || subject.length === 0) throw argumentInvalid('subject is required');
     const notBeforeMs = now().getTime();
     await fromStore('revokeSubject', () =>
       store.revokeSubject(subjectKey(subject), notBeforeMs, longestRetention()),

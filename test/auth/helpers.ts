@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
-import { Redis } from 'ioredis';
 import { createAuthRoutes } from '../../src/auth/routes.js';
 import { type AuthOptions, type AuthService, authContext, createAuth } from '../../src/auth/service.js';
 import { type CacheRuntime, createCacheRuntime } from '../../src/cache/index.js';
@@ -8,14 +7,14 @@ import { parseConfig } from '../../src/config/index.js';
 import { createApp } from '../../src/http/index.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
 import { type FlowlessStandin, startFlowlessStandin } from '../../src/standin/index.js';
+import { deleteMatching } from '../support/redis.js';
 import { SERVICE_URLS } from '../support/services.js';
 
-export const SECRET = randomBytes(24).toString('hex');
+// Shared with every suite and bench: test/support.
+export { json as body } from '../support/http.js';
+export { eventually, sleep } from '../support/time.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: test bodies are read loosely
-export async function body(res: Response): Promise<any> {
-  return res.json();
-}
+export const SECRET = randomBytes(24).toString('hex');
 
 export const testConfig = parseConfig({ NODE_ENV: 'test' }).config!;
 
@@ -91,33 +90,7 @@ export class Harness {
     await Promise.all(this.services.map((s) => s.close()));
     await Promise.all(this.runtimes.map((r) => r.close()));
     await this.standin?.close();
-    const redis = new Redis(SERVICE_URLS.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      const stream = redis.scanStream({ match: `${this.prefix}*`, count: 500 });
-      for await (const keys of stream)
-        if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
-    } catch {
-      // Redis absent: the suites that need it were skipped.
-    } finally {
-      redis.disconnect();
-    }
+    // Redis absent: the suites that need it were skipped, and there is nothing to clean.
+    await deleteMatching(SERVICE_URLS.redis, [`${this.prefix}*`]);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls until check() is truthy or the time is up. */
-export async function eventually(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 3000,
-): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(20);
-  }
-  return check();
 }

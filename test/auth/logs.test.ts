@@ -17,7 +17,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('what reaches the logs', () 
     const capture = captureLogger('trace');
     const guard: SessionGuard = {
       async enforce(c, session: Session) {
-        if (c.req.header('x-deny')) throw new AppError('IP_MISMATCH', 'Invalid session', { status: 401 });
+        if (c.req.header('x-deny')) throw new AppError('IP_MISMATCH', 'Invalid session');
         c.get('logger')?.debug({ session: session.session_id_hash }, 'guard ran');
       },
     };

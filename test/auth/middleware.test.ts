@@ -231,7 +231,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('auth middleware (stand-in o
       const guard: SessionGuard = {
         async enforce(_c: Context, session: Session, sessionId: string) {
           seen.push({ hash: session.session_id_hash, id: sessionId });
-          if (refuse) throw new AppError('IP_MISMATCH', 'Invalid session', { status: 401 });
+          if (refuse) throw new AppError('IP_MISMATCH', 'Invalid session');
         },
       };
       const guarded = await h.auth({ guard });

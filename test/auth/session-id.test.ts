@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   extractSessionId,
   isWellFormedSessionId,
-  requestHeader,
   resolveExtraction,
   sessionCarrier,
   sessionKey,
 } from '../../src/auth/session-id.js';
 import { FlowfullConfigError, isAppError } from '../../src/errors.js';
 import { hashId } from '../../src/log/logger.js';
+import { requestHeader } from '../../src/wire/headers.js';
 
 type HeaderList = Array<[string, string]>;
 

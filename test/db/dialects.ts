@@ -19,10 +19,6 @@ export interface DialectCase {
   cleanup(): void;
 }
 
-export function runId(): string {
-  return randomBytes(4).toString('hex');
-}
-
 function server(name: string, service: 'postgres' | 'mysql', type: DatabaseType): DialectCase {
   return {
     name,
@@ -53,6 +49,11 @@ function libsqlMemory(): DialectCase {
     sharedAcrossHandles: false,
     cleanup: () => undefined,
   };
+}
+
+/** A short random id, so parallel runs use tables of their own. */
+export function runId(): string {
+  return randomBytes(4).toString('hex');
 }
 
 export function dialectCases(): DialectCase[] {

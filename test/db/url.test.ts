@@ -9,7 +9,7 @@ import {
   resolveDatabaseUrl,
   runMigrateCommand,
 } from '../../src/db/index.js';
-import { isAppError } from '../../src/errors.js';
+import { FlowfullConfigError } from '../../src/errors.js';
 
 const SECRET = 'hunter2-S3cret';
 
@@ -89,7 +89,7 @@ describe('DATABASE_TYPE forces the dialect', () => {
   });
 });
 
-describe('invalid URLs: DATABASE_URL_INVALID, naming the scheme and nothing after it', () => {
+describe('invalid URLs: FlowfullConfigError DATABASE_URL_INVALID, naming the scheme and nothing after it', () => {
   const table: Array<[string, DatabaseType | undefined, RegExp]> = [
     [`redis://admin:${SECRET}@cache:6379/0`, undefined, /scheme "redis:" is not supported/],
     [`mongodb+srv://admin:${SECRET}@cluster.example.net/app`, undefined, /"mongodb\+srv:"/],
@@ -119,10 +119,10 @@ describe('invalid URLs: DATABASE_URL_INVALID, naming the scheme and nothing afte
     } catch (err) {
       caught = err;
     }
-    expect(isAppError(caught)).toBe(true);
-    const err = caught as Error & { code: string; status: number; details: unknown; cause: unknown };
+    // A configuration mistake, never an HTTP error.
+    expect(caught).toBeInstanceOf(FlowfullConfigError);
+    const err = caught as FlowfullConfigError & { details?: unknown };
     expect(err.code).toBe('DATABASE_URL_INVALID');
-    expect(err.status).toBe(500);
     expect(err.message).toMatch(message);
     const everything = `${err.message} ${JSON.stringify(err.details)} ${String(err.cause)} ${err.stack}`;
     expect(everything).not.toContain(SECRET);
@@ -164,7 +164,7 @@ describe('migration names', () => {
     try {
       mergeMigrations(auth, { '2026_11_27_0100_auth': noop });
     } catch (err) {
-      code = isAppError(err) ? err.code : undefined;
+      code = err instanceof FlowfullConfigError ? err.code : undefined;
     }
     expect(code).toBe('MIGRATION_NAME_INVALID');
   });

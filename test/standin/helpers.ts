@@ -1,5 +1,6 @@
 import { afterEach } from 'vitest';
 import { type FlowlessStandin, type StandinOptions, startFlowlessStandin } from '../../src/standin/index.js';
+import { parseJsonOrUndefined } from '../support/http.js';
 
 export const SECRET = 'standin-test-secret-0123456789abcdef';
 export const PASSWORD = 'correct horse battery';
@@ -43,13 +44,7 @@ export async function call(
     signal: options.signal,
   });
   const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, body, text };
+  return { status: res.status, headers: res.headers, body: parseJsonOrUndefined(text), text };
 }
 
 export function bridge(

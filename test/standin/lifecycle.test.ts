@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.js';
+import { FlowfullConfigError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createStandinApp, startDevelopmentStandin, startFlowlessStandin } from '../../src/standin/index.js';
 import { bridge, call, PASSWORD, SECRET, uniqueEmail, useStandins } from './helpers.js';
@@ -26,9 +26,11 @@ describe('stand-in: lifecycle', () => {
 
   it('refuses to start with nodeEnv=production', async () => {
     const err = await refusal(startFlowlessStandin({ bridgeSecret: SECRET, nodeEnv: 'production' }));
-    expect(err).toBeInstanceOf(AppError);
+    expect(err).toBeInstanceOf(FlowfullConfigError);
     expect(err).toMatchObject({ code: 'STANDIN_REFUSED_IN_PRODUCTION' });
-    expect(() => createStandinApp({ bridgeSecret: SECRET, nodeEnv: 'production' })).toThrow(AppError);
+    expect(() => createStandinApp({ bridgeSecret: SECRET, nodeEnv: 'production' })).toThrow(
+      FlowfullConfigError,
+    );
   });
 
   it('refuses to start when NODE_ENV=production and no nodeEnv is given', async () => {

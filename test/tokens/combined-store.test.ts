@@ -8,6 +8,7 @@ import {
   type TrustTokenService,
 } from '../../src/tokens/index.js';
 import { captureLogger } from '../support/log-capture.js';
+import { deleteMatching } from '../support/redis.js';
 import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
 import { connect, migrated, tcpProxy } from './backends.js';
 import { codeOf, makeService, race, runId, testKeys } from './helpers.js';
@@ -63,10 +64,7 @@ describe.skipIf(!available)('combined store (Redis gate, database authority)', (
 
   afterAll(async () => {
     await proxy?.up().catch(() => undefined);
-    const admin = new Redis(SERVICE_URLS.redis);
-    const found = await admin.keys(`${prefix}*`);
-    if (found.length > 0) await admin.del(...found);
-    admin.disconnect();
+    await deleteMatching(SERVICE_URLS.redis, [`${prefix}*`]);
     for (const c of clients) c.disconnect();
     for (const db of databases) await db.destroy();
     await proxy?.down();

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type TrustTokenService } from '../../src/tokens/index.js';
+import { deleteMatching } from '../support/redis.js';
 import { SERVICE_URLS, serviceAvailable } from '../support/services.js';
 import { codeOf, makeService, race, rejection, runId, testKeys } from './helpers.js';
 
@@ -27,9 +28,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis token store', () => {
   });
 
   afterAll(async () => {
-    const admin = clients[0]!;
-    const found = await admin.keys(`${prefix}*`);
-    if (found.length > 0) await admin.del(...found);
+    await deleteMatching(clients[0]!, [`${prefix}*`]);
     for (const c of clients) c.disconnect();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/errors.js';
+import { AppError, FlowfullConfigError } from '../../src/errors.js';
 import {
   createEphemeralTokenKeys,
   createMemoryTokenStore,
@@ -70,7 +70,10 @@ describe('issue and verify', () => {
     expect(await lifetime('password_reset', 600)).toBe(600);
     expect(await lifetime('team_transfer', 900)).toBe(900);
     await expect(service.issue('team_transfer', {})).rejects.toThrow(/no lifetime/);
-    await expect(service.issue('invitation', {}, { ttlSeconds: 31 * 24 * 3600 })).rejects.toThrow(RangeError);
+    expect(await codeOf(service.issue('team_transfer', {}))).toBe('TOKEN_ARGUMENT_INVALID');
+    expect(await codeOf(service.issue('invitation', {}, { ttlSeconds: 31 * 24 * 3600 }))).toBe(
+      'TOKEN_ARGUMENT_INVALID',
+    );
     const custom = await service.issue('team_transfer', {}, { ttlSeconds: 900 });
     expect((await service.verify(custom.token, { type: 'team_transfer' })).type).toBe('team_transfer');
   });
@@ -78,16 +81,22 @@ describe('issue and verify', () => {
   it('refuses claims that the service sets itself, and bad subjects and types', async () => {
     const service = await makeService();
     for (const name of ['iss', 'aud', 'jti', 'iat', 'nbf', 'exp', 'type']) {
-      await expect(service.issue('invitation', { [name]: 'x' })).rejects.toThrow(TypeError);
+      expect(await codeOf(service.issue('invitation', { [name]: 'x' }))).toBe('TOKEN_ARGUMENT_INVALID');
     }
-    await expect(service.issue('invitation', { sub: 'x'.repeat(256) })).rejects.toThrow(TypeError);
-    await expect(service.issue('Not A Type', {}, { ttlSeconds: 60 })).rejects.toThrow(TypeError);
-    await expect(service.issue('invitation', {}, { footer: { kid: 'mine' } })).rejects.toThrow(TypeError);
+    const bad = [
+      service.issue('invitation', { sub: 'x'.repeat(256) }),
+      service.issue('Not A Type', {}, { ttlSeconds: 60 }),
+      service.issue('invitation', {}, { footer: { kid: 'mine' } }),
+      service.revokeAllFor(''),
+    ];
+    for (const call of bad) expect(await codeOf(call)).toBe('TOKEN_ARGUMENT_INVALID');
   });
 
   it('refuses to issue a token it would itself refuse as too large', async () => {
     const service = await makeService({ maxLength: 512 });
-    await expect(service.issue('invitation', { blob: 'x'.repeat(600) })).rejects.toThrow(RangeError);
+    const err = await rejection(service.issue('invitation', { blob: 'x'.repeat(600) }));
+    expect(err.code).toBe('TOKEN_TOO_LARGE');
+    expect(err.status).toBe(400);
   });
 });
 
@@ -360,9 +369,28 @@ describe('key rotation', () => {
   it('without a local key, v4.local tokens cannot be issued', async () => {
     const k = await generateTokenKeyMaterial();
     const service = await makeService({ keys: await createTokenKeys({ secretKey: k.secretKey }) });
-    await expect(service.issue('password_reset', {}, { purpose: 'local' })).rejects.toThrow(
-      /PASETO_LOCAL_KEY/,
-    );
+    const issuing = service.issue('password_reset', {}, { purpose: 'local' });
+    await expect(issuing).rejects.toThrow(FlowfullConfigError);
+    await expect(issuing).rejects.toThrow(/PASETO_LOCAL_KEY/);
+  });
+});
+
+describe('options', () => {
+  it('a bad option throws FlowfullConfigError at construction, naming the option', async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ issuer: '' }, /issuer/],
+      [{ audience: 7 }, /audience/],
+      [{ clockSkewSeconds: -1 }, /clockSkewSeconds/],
+      [{ maxLength: 0 }, /maxLength/],
+      [{ lifetimes: { ...LIFETIMES, invitation: -5 } }, /lifetimes\.invitation/],
+      [{ maxLifetimeSeconds: 0 }, /maxLifetimeSeconds/],
+      [{ store: undefined }, /store/],
+    ];
+    for (const [override, message] of cases) {
+      const made = makeService(override as never);
+      await expect(made).rejects.toThrow(FlowfullConfigError);
+      await expect(made).rejects.toThrow(message);
+    }
   });
 });
 

@@ -180,7 +180,7 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
   function refusal(result: ValidationResult): AppError {
     const decisive = result.violations.find((v) => s.actions[v.type] === result.action);
     const code = decisive ? VIOLATION_CODES[decisive.type] : 'INVALID_SESSION';
-    return new AppError(code, 'Invalid session', { status: 401 });
+    return new AppError(code, 'Invalid session');
   }
 
   async function report(event: ViolationEvent): Promise<void> {
@@ -231,7 +231,7 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
 
   function revoked(): AppError {
     metrics.revokedRefused();
-    return new AppError('SESSION_INVALIDATED', 'Invalid session', { status: 401 });
+    return new AppError('SESSION_INVALIDATED', 'Invalid session');
   }
 
   return {

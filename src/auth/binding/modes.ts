@@ -1,5 +1,5 @@
 import type { ValidationModeName } from '../../config/index.js';
-import { FlowfullConfigError } from '../../errors.js';
+import { type AppErrorCode, FlowfullConfigError } from '../../errors.js';
 import { BINDING_DEFAULTS } from '../defaults.js';
 import { type IpPrefixes, memoize, networkOf, parseIp } from './ip.js';
 
@@ -18,7 +18,7 @@ export const VIOLATION_TYPES: readonly ViolationType[] = [
 export const ACTIONS: readonly ValidationAction[] = ['allow', 'warn', 'deny', 'invalidate'];
 
 /** The client-visible code of a refusal, per violation. */
-export const VIOLATION_CODES: Record<ViolationType, string> = {
+export const VIOLATION_CODES: Record<ViolationType, AppErrorCode> = {
   ip_mismatch: 'IP_MISMATCH',
   user_agent_mismatch: 'USER_AGENT_MISMATCH',
   device_mismatch: 'DEVICE_MISMATCH',

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
-import { requestHeader } from '../auth/session-id.js';
 import { AppError } from '../errors.js';
+import { requestHeader } from './headers.js';
 
 /** `application/json` or a structured `+json` type (`application/merge-patch+json`), parameters ignored. */
 export function isJsonMediaType(contentType: string | undefined): boolean {

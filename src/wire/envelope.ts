@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorEnvelope } from '../errors.js';
 
 /**
  * The response envelope `@pubflow/core` expects (protocol section 4):
@@ -11,12 +12,8 @@ export interface SuccessBody<T> {
   meta?: Record<string, unknown>;
 }
 
-export interface ErrorBody {
-  success: false;
-  error: string;
-  code: string;
-  details?: unknown;
-}
+/** Defined beside the error catalogue, which AppError.getResponse() answers with too. */
+export type ErrorBody = ErrorEnvelope;
 
 export function ok<T>(
   c: Context,
