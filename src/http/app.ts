@@ -4,7 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from '../config/index.js';
-import { AppError } from '../errors.js';
+import { AppError, FlowfullConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { createErrorHandler, createNotFoundHandler } from './errors.js';
 import { createHealthRoutes, type ReadinessCheck } from './health.js';
@@ -21,7 +21,23 @@ export const CORS_ALLOW_HEADERS = [
   'X-Request-ID',
 ];
 
-export type HttpConfig = Pick<Config, 'BODY_LIMIT_BYTES' | 'CORS_ORIGINS' | 'DEBUG_ERRORS'>;
+export type HttpConfig = Pick<Config, 'BODY_LIMIT_BYTES' | 'CORS_ORIGINS' | 'DEBUG_ERRORS'> &
+  Partial<Pick<Config, 'CORS_ALLOW_HEADERS' | 'CORS_MAX_AGE'>>;
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** The clients' headers plus the configured extras (an app's own `config.headers`), each once. */
+export function corsAllowHeaders(extra: readonly string[] = []): string[] {
+  const out = [...CORS_ALLOW_HEADERS];
+  const seen = new Set(out.map((h) => h.toLowerCase()));
+  for (const name of extra) {
+    if (!HEADER_NAME.test(name))
+      throw new FlowfullConfigError(`CORS_ALLOW_HEADERS: ${JSON.stringify(name)} is not a header name`);
+    if (!seen.has(name.toLowerCase())) out.push(name);
+    seen.add(name.toLowerCase());
+  }
+  return out;
+}
 
 export interface CreateAppOptions {
   config: HttpConfig;
@@ -57,10 +73,11 @@ export function createApp(options: CreateAppOptions): Hono {
       // Echo only allowed origins: credentials (cookies, session headers) are never offered to `*`.
       origin: (origin) => (origin && config.CORS_ORIGINS.includes(origin) ? origin : null),
       credentials: true,
-      allowHeaders: CORS_ALLOW_HEADERS,
+      allowHeaders: corsAllowHeaders(config.CORS_ALLOW_HEADERS),
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['X-Request-ID', 'Retry-After'],
-      maxAge: 600,
+      // Every client request is preflighted (it always sends Content-Type: application/json): cache them.
+      maxAge: config.CORS_MAX_AGE ?? 600,
     }),
   );
   // bodyLimit counts streamed bytes too, so a chunked body without Content-Length is bounded as well.
