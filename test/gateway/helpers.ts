@@ -31,10 +31,13 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-function listenOn(fetch: (req: Request, env: unknown) => Response | Promise<Response>): Promise<Listening> {
+function listenOn(
+  fetch: (req: Request, env: unknown) => Response | Promise<Response>,
+  port = 0,
+): Promise<Listening> {
   const server = createAdaptorServer({ fetch }) as Server;
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const port = (server.address() as net.AddressInfo).port;
       resolve({
         url: `http://127.0.0.1:${port}`,
@@ -50,8 +53,18 @@ function listenOn(fetch: (req: Request, env: unknown) => Response | Promise<Resp
 }
 
 /** Serves a Hono app on a loopback port. */
-export function serve(app: Hono): Promise<Listening> {
-  return listenOn((req, env) => app.fetch(req, env as never));
+export function serve(app: Hono, port = 0): Promise<Listening> {
+  return listenOn((req, env) => app.fetch(req, env as never), port);
+}
+
+/** A loopback port free right now (for a server whose URL another must know before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** The stand-in on loopback, with every request it receives recorded (what reached "Flowless"). */
@@ -126,6 +139,7 @@ export async function startFlowfull(
     prefix: string;
     env?: Record<string, string>;
     gateway?: Partial<AuthGatewayOptions>;
+    port?: number;
   },
 ): Promise<FlowfullInstance> {
   const runtime = createCacheRuntime({
@@ -160,7 +174,7 @@ export async function startFlowfull(
   app.get('/api/v1/me', requireAuth(), (c) =>
     ok(c, { user_id: c.get('user_id'), email: c.get('session').email }),
   );
-  const listening = await serve(app);
+  const listening = await serve(app, options.port);
   return {
     app,
     auth,

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { FlowfullConfigError } from '../../src/errors.js';
+import { BLOCKED_AREAS, classifyPath, createAuthGateway, rewriteSetCookie } from '../../src/gateway/index.js';
+
+describe('Set-Cookie rewriting', () => {
+  const upstream =
+    'session_id=ses_abc; Domain=flowless.example; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax';
+
+  it('drops Domain so the cookie belongs to Flowfull, keeps Path, Max-Age, HttpOnly and SameSite', () => {
+    expect(rewriteSetCookie(upstream, { secure: 'keep' })).toBe(
+      'session_id=ses_abc; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax',
+    );
+  });
+
+  it('adds Secure in production, sets a configured Domain, and can drop Secure for plain-HTTP development', () => {
+    expect(rewriteSetCookie(upstream, { secure: true, domain: 'example.com' })).toBe(
+      'session_id=ses_abc; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax; Domain=example.com; Secure',
+    );
+    expect(rewriteSetCookie('a=b; Secure; SameSite=None', { secure: 'keep' })).toBe(
+      'a=b; SameSite=None; Secure',
+    );
+    expect(rewriteSetCookie('a=b; Secure', { secure: false })).toBe('a=b');
+  });
+});
+
+describe('path classification', () => {
+  it('forwards plain paths under the prefix and refuses the rest', () => {
+    expect(classifyPath('/auth/password-reset/validate/abc_DEF-123', '/auth', BLOCKED_AREAS)).toEqual({
+      kind: 'forward',
+      rest: '/password-reset/validate/abc_DEF-123',
+    });
+    expect(classifyPath('/auth/login/', '/auth', BLOCKED_AREAS).kind).toBe('forward');
+    expect(classifyPath('/auth/bridge/validate', '/auth', BLOCKED_AREAS).kind).toBe('blocked');
+    expect(classifyPath('/auth/bRiDgE', '/auth', BLOCKED_AREAS).kind).toBe('blocked');
+    expect(classifyPath('/auth/bridges', '/auth', BLOCKED_AREAS).kind).toBe('forward');
+    expect(classifyPath('/authx', '/auth', BLOCKED_AREAS).kind).toBe('outside');
+    for (const bad of [
+      '/auth/a/../b',
+      '/auth/%2e',
+      '/auth/a%2fb',
+      '/auth/a//b',
+      '/auth/a\\b',
+      '/auth/..',
+      '/auth/',
+    ])
+      expect(classifyPath(bad, '/auth', BLOCKED_AREAS).kind).toBe('invalid');
+    expect(classifyPath(`/auth/${'a'.repeat(2000)}`, '/auth', BLOCKED_AREAS).kind).toBe('invalid');
+  });
+});
+
+describe('options', () => {
+  const bad: Array<[string, object]> = [
+    ['upstreamUrl', { upstreamUrl: 'ftp://x' }],
+    ['upstreamUrl', { upstreamUrl: 'not a url' }],
+    ['upstreamUrl', { upstreamUrl: 'http://user:pw@flowless.example' }],
+    ['prefix', { upstreamUrl: 'http://f.example', prefix: 'auth' }],
+    ['prefix', { upstreamUrl: 'http://f.example', prefix: '/auth/' }],
+    ['timeoutMs', { upstreamUrl: 'http://f.example', timeoutMs: 0 }],
+    ['bodyLimitBytes', { upstreamUrl: 'http://f.example', bodyLimitBytes: -1 }],
+    ['methods', { upstreamUrl: 'http://f.example', methods: ['GET', 'TRACE'] }],
+    ['cookie.secure', { upstreamUrl: 'http://f.example', cookie: { secure: 'yes' } }],
+    ['onSessionEnded', { upstreamUrl: 'http://f.example', onSessionEnded: 'evict' }],
+  ];
+  it.each(bad)('a bad %s throws FlowfullConfigError naming it', (option, options) => {
+    expect(() => createAuthGateway(options as never)).toThrow(FlowfullConfigError);
+    expect(() => createAuthGateway(options as never)).toThrow(option);
+  });
+});
