@@ -12,6 +12,7 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { GatewayCounters } from './metrics.js';
 import { type AuthGatewayOptions, BLOCKED_AREAS, resolveGatewayOptions } from './options.js';
 import { classifyPath, isForwardableQuery, rawPathOf } from './path.js';
+import { createUpstreamClient, type UpstreamFetch } from './upstream.js';
 
 /** Answers read for a side effect are small JSON; anything larger is passed on unread. */
 const MAX_EFFECT_BODY = 256 * 1024;
@@ -26,6 +27,8 @@ export interface AuthGateway {
   app: Hono;
   breaker: CircuitBreaker;
   counters: GatewayCounters;
+  /** Closes idle connections to Flowless (graceful shutdown). */
+  close(): void;
 }
 
 /** The request target as the client sent it: Node's raw target when served by @hono/node-server. */
@@ -84,7 +87,8 @@ async function readSmallBody(res: Response): Promise<{ bytes: Uint8Array; json: 
 export function createAuthGateway(options: AuthGatewayOptions): AuthGateway {
   const o = resolveGatewayOptions(options);
   const logger: Logger = options.logger ?? silentLogger();
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const client = options.upstream === undefined ? createUpstreamClient() : undefined;
+  const doFetch: UpstreamFetch = options.upstream ?? client!.fetch;
   const clientIp = options.clientIp ?? currentClientIp;
   const extraction = resolveExtraction({ allowQuery: false });
   const sessionIdOf = options.sessionIdOf ?? ((c: Context) => extractSessionId(c, extraction));
@@ -138,7 +142,7 @@ export function createAuthGateway(options: AuthGatewayOptions): AuthGateway {
     const headers = upstreamRequestHeaders(c.req.raw.headers, {
       clientIp: clientIp(c),
       requestId,
-      protocol: new URL(c.req.url).protocol === 'https:' ? 'https' : 'http',
+      protocol: c.req.url.startsWith('https:') ? 'https' : 'http',
     });
     let overflow = false;
     const raw = method === 'GET' || method === 'HEAD' ? null : c.req.raw.body;
@@ -149,14 +153,7 @@ export function createAuthGateway(options: AuthGatewayOptions): AuthGateway {
 
     let upstream: Response;
     try {
-      upstream = await doFetch(url, {
-        method,
-        headers,
-        body,
-        signal,
-        redirect: 'manual',
-        ...(body ? { duplex: 'half' } : {}),
-      } as RequestInit);
+      upstream = await doFetch(url, { method, headers, body, signal });
     } catch (err) {
       if (overflow) {
         counters.refused++;
@@ -222,5 +219,5 @@ export function createAuthGateway(options: AuthGatewayOptions): AuthGateway {
   };
   app.all(o.prefix, handle);
   app.all(`${o.prefix}/*`, handle);
-  return { app, breaker, counters };
+  return { app, breaker, counters, close: () => client?.close() };
 }

@@ -22,3 +22,9 @@ export {
   type GatewayCookieOptions,
 } from './options.js';
 export { classifyPath, MAX_GATEWAY_PATH_LENGTH } from './path.js';
+export {
+  createUpstreamClient,
+  type UpstreamClient,
+  type UpstreamFetch,
+  type UpstreamRequest,
+} from './upstream.js';

@@ -3,6 +3,7 @@ import { FlowfullConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { BreakerOptions, CircuitBreaker } from '../resilience/index.js';
 import { DEFAULT_EFFECT_RULES, DEFAULT_RATE_LIMITED, type EffectHooks, type EffectRule } from './effects.js';
+import type { UpstreamFetch } from './upstream.js';
 
 export interface GatewayCookieOptions {
   /** Domain set on cookies from Flowless. @default undefined (Domain dropped: host-only on Flowfull's origin) */
@@ -46,8 +47,8 @@ export interface AuthGatewayOptions extends EffectHooks {
   /** A breaker shared with other Flowless callers, or options for the gateway's own. */
   breaker?: CircuitBreaker | BreakerOptions;
   logger?: Logger;
-  /** Test seam for the HTTP client. @default globalThis.fetch */
-  fetch?: typeof fetch;
+  /** The HTTP client towards Flowless. @default node:http(s) with keep-alive (createUpstreamClient) */
+  upstream?: UpstreamFetch;
 }
 
 export const GATEWAY_DEFAULTS = {

@@ -183,6 +183,7 @@ export async function startFlowfull(
     url: listening.url,
     async close() {
       await listening.close();
+      gateway.close();
       await auth.close();
       await runtime.close();
     },

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { createAuthGateway } from '../../src/gateway/index.js';
+import { createAuthGateway, createUpstreamClient } from '../../src/gateway/index.js';
 import { createApp } from '../../src/http/index.js';
 import { silentLogger } from '../../src/log/logger.js';
 import {
@@ -230,12 +230,13 @@ describe('gateway: Flowless down', () => {
       });
     });
     const attempts: string[] = [];
+    const client = createUpstreamClient();
     const gateway = createAuthGateway({
       upstreamUrl: `http://127.0.0.1:${port}`,
       breaker: { threshold: 2, cooldownMs: 60_000 },
-      fetch: (input, init) => {
-        attempts.push(String(input));
-        return fetch(input, init);
+      upstream: (url, init) => {
+        attempts.push(url);
+        return client.fetch(url, init);
       },
     });
     const app = new Hono().route('/', gateway.app);
