@@ -37,6 +37,7 @@ interface AutocannonResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  statusCodeStats?: Record<string, { count: number }>;
 }
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
@@ -150,7 +151,10 @@ async function sequential(
 async function phase(url: string, headers: Record<string, string>): Promise<AutocannonResult> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: PHASE_SECONDS, headers });
   if (result.non2xx || result.errors || result.timeouts)
-    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    throw new Error(
+      `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts ` +
+        JSON.stringify(result.statusCodeStats ?? {}),
+    );
   return result;
 }
 

@@ -22,6 +22,8 @@ export interface UpstreamClient {
 }
 
 const NULL_BODY = new Set([204, 205, 304]);
+/** Answers up to this size with a Content-Length are read whole before answering. */
+const SMALL_BODY = 64 * 1024;
 
 function toHeaders(raw: http.IncomingHttpHeaders): Headers {
   const out = new Headers();
@@ -66,17 +68,28 @@ export function createUpstreamClient(): UpstreamClient {
           signal: init.signal,
         },
         (res) => {
-          try {
-            const status = res.statusCode ?? 0;
-            const empty = NULL_BODY.has(status) || init.method === 'HEAD';
-            if (empty) res.resume();
-            const body = empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-            resolve(new Response(body, { status, headers: toHeaders(res.headers) }));
-          } catch (err) {
-            // A status or header value no Response can hold: treated like no answer at all.
-            res.destroy();
-            reject(err);
+          const answer = (body: ReadableStream<Uint8Array> | Buffer | null) => {
+            try {
+              resolve(new Response(body, { status: res.statusCode ?? 0, headers: toHeaders(res.headers) }));
+            } catch (err) {
+              // A status or header value no Response can hold: treated like no answer at all.
+              res.destroy();
+              reject(err);
+            }
+          };
+          const status = res.statusCode ?? 0;
+          if (NULL_BODY.has(status) || init.method === 'HEAD') {
+            res.resume();
+            return answer(null);
           }
+          const length = Number(res.headers['content-length'] ?? Number.NaN);
+          // Most Flowless answers are small JSON with a length: collected at once, they skip the cost
+          // of a web stream per call. Anything else streams.
+          if (!(length <= SMALL_BODY)) return answer(Readable.toWeb(res) as ReadableStream<Uint8Array>);
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => answer(Buffer.concat(chunks)));
+          res.on('error', reject);
         },
       );
       req.on('error', reject);
