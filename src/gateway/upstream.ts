@@ -22,6 +22,7 @@ export interface UpstreamClient {
 }
 
 const NULL_BODY = new Set([204, 205, 304]);
+const SAFE = new Set(['GET', 'HEAD']);
 /** Answers up to this size with a Content-Length are read whole before answering. */
 const SMALL_BODY = 64 * 1024;
 
@@ -52,8 +53,9 @@ export function createUpstreamClient(): UpstreamClient {
     'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
   };
-  const fetchUpstream: UpstreamFetch = (url, init) =>
+  const fetchUpstream = (url: string, init: UpstreamRequest, mayRetry: boolean): Promise<Response> =>
     new Promise<Response>((resolve, reject) => {
+      let answered = false;
       const target = new URL(url);
       const secure = target.protocol === 'https:';
       const req = (secure ? https : http).request(
@@ -68,6 +70,7 @@ export function createUpstreamClient(): UpstreamClient {
           signal: init.signal,
         },
         (res) => {
+          answered = true;
           const answer = (body: ReadableStream<Uint8Array> | Buffer | null) => {
             try {
               resolve(new Response(body, { status: res.statusCode ?? 0, headers: toHeaders(res.headers) }));
@@ -92,7 +95,14 @@ export function createUpstreamClient(): UpstreamClient {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection Flowless had just closed: the request never reached it. Only a
+        // request without a body and without effects (GET, HEAD) is sent again, once, on a new one.
+        const stale = req.reusedSocket && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+        if (stale && mayRetry && init.body === null && SAFE.has(init.method) && !init.signal.aborted)
+          resolve(fetchUpstream(url, init, false));
+        else reject(err);
+      });
       if (init.body === null) req.end();
       else {
         const upload = Readable.fromWeb(init.body as NodeReadableStream<Uint8Array>);
@@ -101,7 +111,7 @@ export function createUpstreamClient(): UpstreamClient {
       }
     });
   return {
-    fetch: fetchUpstream,
+    fetch: (url, init) => fetchUpstream(url, init, true),
     close() {
       agents['http:'].destroy();
       agents['https:'].destroy();

@@ -190,7 +190,7 @@ export function createClientContract(
   const liveReset = (token: string | undefined) => {
     const entry = token ? resets.get(tokenHash(token)) : undefined;
     if (entry === undefined || entry.expiresAt <= Date.now())
-      throw new AppError('INVALID_RESET_TOKEN', 'Invalid or expired reset token', { status: 400 });
+      throw new AppError('INVALID_RESET_TOKEN', 'Invalid or expired reset token');
     return entry;
   };
   const validate = async (c: Context) => {
@@ -225,7 +225,7 @@ export function createClientContract(
     const next = checkNewPassword(str(body, 'new_password', 'newPassword', 'password'));
     const stored = await runtime.store.findUserByLogin('email', found.user.email);
     if (!stored?.passwordHash || !(await verifyPassword(current, stored.passwordHash)))
-      throw new AppError('INVALID_PASSWORD', 'Current password is incorrect', { status: 400 });
+      throw new AppError('INVALID_PASSWORD', 'Current password is incorrect');
     await runtime.store.setPassword(found.user.id, await hashPassword(next));
     // The caller keeps its session; every other session of the user ends.
     await endUserSessions(found.user.id, 'password_change', id);
