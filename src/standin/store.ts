@@ -180,9 +180,7 @@ export function openStandinStore(path: string): StandinStore {
   const revoke = db.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL');
   const expire = db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND revoked_at IS NULL');
   const updatePassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
-  const liveOfUser = db.prepare<[string], { token_hash: string }>(
-    'SELECT token_hash FROM sessions WHERE user_id = ? AND revoked_at IS NULL',
-  );
+  const liveOfUser = db.prepare('SELECT token_hash FROM sessions WHERE user_id = ? AND revoked_at IS NULL');
   const revokeByHash = db.prepare(
     'UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL',
   );
@@ -257,8 +255,7 @@ export function openStandinStore(path: string): StandinStore {
       const keep = keepSessionId === undefined ? undefined : hashSessionId(keepSessionId);
       const now = Date.now();
       return db.transaction(() =>
-        liveOfUser
-          .all(userId)
+        (liveOfUser.all(userId) as Array<{ token_hash: string }>)
           .map((r) => r.token_hash)
           .filter((h) => h !== keep && revokeByHash.run(now, h).changes > 0),
       )();
