@@ -1,3 +1,4 @@
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { FlowfullConfigError } from '../../src/errors.js';
 import { BLOCKED_AREAS, classifyPath, createAuthGateway, rewriteSetCookie } from '../../src/gateway/index.js';
@@ -64,5 +65,49 @@ describe('options', () => {
   it.each(bad)('a bad %s throws FlowfullConfigError naming it', (option, options) => {
     expect(() => createAuthGateway(options as never)).toThrow(FlowfullConfigError);
     expect(() => createAuthGateway(options as never)).toThrow(option);
+  });
+});
+
+describe('rate-limit seam', () => {
+  it('runs only on login, register and password reset, and may answer instead of Flowless', async () => {
+    const forwarded: string[] = [];
+    const limited: string[] = [];
+    const gateway = createAuthGateway({
+      upstreamUrl: 'http://flowless.invalid',
+      upstream: async (url) => {
+        forwarded.push(new URL(url).pathname);
+        return new Response('{"success":true}', {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      },
+      rateLimit: async (c, next) => {
+        limited.push(c.req.path);
+        if (c.req.header('x-over-limit'))
+          return c.json({ success: false, error: 'Too many requests', code: 'RATE_LIMITED' }, 429);
+        await next();
+      },
+    });
+    const app = new Hono().route('/', gateway.app);
+    const post = (path: string, over = false) =>
+      app.request(path, { method: 'POST', body: '{}', headers: over ? { 'x-over-limit': '1' } : {} });
+    expect((await post('/auth/login', true)).status).toBe(429);
+    expect(forwarded).toEqual([]);
+    expect((await post('/auth/login')).status).toBe(200);
+    expect((await post('/auth/register/public')).status).toBe(200);
+    expect((await post('/auth/password-reset/request')).status).toBe(200);
+    expect((await post('/auth/logout')).status).toBe(200);
+    expect(limited).toEqual([
+      '/auth/login',
+      '/auth/login',
+      '/auth/register/public',
+      '/auth/password-reset/request',
+    ]);
+    expect(forwarded).toEqual([
+      '/auth/login',
+      '/auth/register/public',
+      '/auth/password-reset/request',
+      '/auth/logout',
+    ]);
   });
 });
