@@ -95,9 +95,10 @@ function boundedBody(body: ReadableStream<Uint8Array>, limit: number, onOverflow
   );
 }
 
+/** The answer's bytes and JSON, or undefined when it declares more than MAX_EFFECT_BODY (left to stream). */
 async function readSmallBody(res: Response): Promise<{ bytes: Uint8Array; json: unknown } | undefined> {
-  const length = Number(res.headers.get('content-length') ?? '0');
-  if (length > MAX_EFFECT_BODY) return undefined;
+  const declared = res.headers.get('content-length');
+  if (declared === null || Number(declared) > MAX_EFFECT_BODY) return undefined;
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (bytes.byteLength > MAX_EFFECT_BODY) return { bytes, json: undefined };
   try {
@@ -161,10 +162,8 @@ export function createAuthGateway(options: AuthGatewayOptions): AuthGateway {
       counters.refused++;
       return sendError(c, new AppError('PAYLOAD_TOO_LARGE', 'Request body too large'));
     }
-    if (!breaker.allow()) {
-      counters.unavailable++;
-      return sendError(c, unavailable(breaker.retryAfterSeconds() || DEFAULT_RETRY_AFTER_S));
-    }
+    // Everything that may throw (the one-credential rules in sessionIdOf) runs before the breaker is
+    // asked: a probe it lets through must end in success, failure or release.
     const kind = findEffect(o.effects, method, rest);
     const sessionId = kind === undefined ? undefined : sessionIdOf(c);
     const requestId = c.get('requestId') ?? crypto.randomUUID();
@@ -173,6 +172,10 @@ export function createAuthGateway(options: AuthGatewayOptions): AuthGateway {
       requestId,
       protocol: c.req.url.startsWith('https:') ? 'https' : 'http',
     });
+    if (!breaker.allow()) {
+      counters.unavailable++;
+      return sendError(c, unavailable(breaker.retryAfterSeconds() || DEFAULT_RETRY_AFTER_S));
+    }
     let overflow = false;
     const raw = method === 'GET' || method === 'HEAD' ? null : c.req.raw.body;
     const body = raw ? boundedBody(raw, o.bodyLimitBytes, () => (overflow = true)) : null;
@@ -211,10 +214,17 @@ export function createAuthGateway(options: AuthGatewayOptions): AuthGateway {
     if (kind !== undefined) {
       let parsed: unknown;
       if (needsBody(kind) && upstream.body) {
-        const read = await readSmallBody(upstream).catch(() => undefined);
-        if (read === undefined) return sendError(c, unavailable(DEFAULT_RETRY_AFTER_S));
-        outBody = read.bytes;
-        parsed = read.json;
+        let read: Awaited<ReturnType<typeof readSmallBody>>;
+        try {
+          read = await readSmallBody(upstream);
+        } catch {
+          // The answer was cut (timeout, Flowless gone): nothing trustworthy to pass on.
+          return sendError(c, unavailable(DEFAULT_RETRY_AFTER_S));
+        }
+        if (read !== undefined) {
+          outBody = read.bytes;
+          parsed = read.json;
+        }
       }
       await runEffect(c, kind, upstream.status, sessionId, parsed);
     }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { FlowfullConfigError } from '../../src/errors.js';
+import { AppError, FlowfullConfigError } from '../../src/errors.js';
 import { BLOCKED_AREAS, classifyPath, createAuthGateway, rewriteSetCookie } from '../../src/gateway/index.js';
 
 describe('Set-Cookie rewriting', () => {
@@ -109,5 +109,34 @@ describe('rate-limit seam', () => {
       '/auth/password-reset/request',
       '/auth/logout',
     ]);
+  });
+});
+
+describe('breaker probe', () => {
+  it('a request refused before forwarding (ambiguous credentials) never holds the half-open probe', async () => {
+    let fail = true;
+    const gateway = createAuthGateway({
+      upstreamUrl: 'http://flowless.invalid',
+      breaker: { threshold: 1, cooldownMs: 0 },
+      sessionIdOf: (c) => {
+        if (c.req.header('x-ambiguous'))
+          throw new AppError('AMBIGUOUS_CREDENTIALS', 'Ambiguous credentials', { status: 401 });
+        return c.req.header('x-session-id');
+      },
+      upstream: async () => {
+        if (fail) throw new Error('connection refused');
+        return new Response('{"success":true}', { status: 200 });
+      },
+    });
+    const app = new Hono().route('/', gateway.app);
+    app.onError((err, c) => c.json({ code: (err as AppError).code }, (err as AppError).status as 401));
+    const logout = (headers: Record<string, string> = {}) =>
+      app.request('/auth/logout', { method: 'POST', headers });
+    expect((await logout()).status).toBe(503);
+    expect(gateway.breaker.state).toBe('half_open');
+    expect((await logout({ 'x-ambiguous': '1' })).status).toBe(401);
+    fail = false;
+    expect((await logout({ 'x-session-id': 'ses_a' })).status).toBe(200);
+    expect(gateway.breaker.state).toBe('closed');
   });
 });
