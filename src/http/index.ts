@@ -1,10 +1,4 @@
-export {
-  CORS_ALLOW_HEADERS,
-  type CreateAppOptions,
-  corsAllowHeaders,
-  createApp,
-  type HttpConfig,
-} from './app.js';
+export { CORS_ALLOW_HEADERS, type CreateAppOptions, createApp, type HttpConfig } from './app.js';
 export { readJsonObject } from './body.js';
 export { type ErrorBody, ok, type SuccessBody } from './envelope.js';
 export { createErrorHandler, createNotFoundHandler, errorBody, sendError, toAppError } from './errors.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { FlowfullConfigError } from '../../src/errors.js';
-import { CORS_ALLOW_HEADERS, corsAllowHeaders, createApp, ok } from '../../src/http/index.js';
+import { CORS_ALLOW_HEADERS, corsAllowHeaders } from '../../src/http/app.js';
+import { createApp, ok } from '../../src/http/index.js';
 import { silentLogger } from '../../src/log/logger.js';
 
 const ORIGIN = 'https://app.example.com';
