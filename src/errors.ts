@@ -43,6 +43,8 @@ export const ERRORS = {
   AUTH_UNAVAILABLE: { status: 503, message: 'Authentication service unavailable, please retry' },
   INVALID_BRIDGE_SECRET: { status: 401, message: 'Invalid bridge secret' },
   INVALID_CREDENTIALS: { status: 401, message: 'Invalid credentials' },
+  INVALID_RESET_TOKEN: { status: 400, message: 'Invalid or expired reset token' },
+  INVALID_PASSWORD: { status: 400, message: 'Invalid password' },
   EMAIL_NOT_VERIFIED: { status: 403, message: 'Email not verified' },
   AMBIGUOUS_CREDENTIALS: { status: 401, message: 'More than one session id in the request' },
   CSRF_REJECTED: { status: 403, message: 'Cross-site request refused' },

@@ -10,7 +10,12 @@ import { buildApp, createServices, migrate, pendingMigrations } from './services
 /** Development without FLOWLESS_API_URL: the local stand-in plays Flowless (the config refuses this in production). */
 async function withStandin(config: Config, logger: Logger) {
   if (!config.FLOWLESS_USE_STANDIN) return { config, standin: undefined };
-  const { standin, bridgeSecret } = await startDevelopmentStandin(config, logger);
+  // Configured as a real Flowless deployment would be: it tells Flowfull's revocation hook about every
+  // session it ends (docs/gateway.md), and lets the configured browser origins call it.
+  const { standin, bridgeSecret } = await startDevelopmentStandin(config, logger, {
+    revocationHookUrl: `http://127.0.0.1:${config.PORT}/flowfull/hooks/session-revoked`,
+    corsOrigins: config.CORS_ORIGINS,
+  });
   return {
     config: { ...config, FLOWLESS_API_URL: standin.url, BRIDGE_VALIDATION_SECRET: bridgeSecret },
     standin,

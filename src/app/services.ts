@@ -5,6 +5,7 @@ import {
   clientIpResolverFromConfig,
   createSessionGuard,
   createValidationModes,
+  currentClientIp,
   validationModeOptionsFromConfig,
 } from '../auth/binding/index.js';
 import {
@@ -26,6 +27,7 @@ import {
   ping,
 } from '../db/index.js';
 import { AppError } from '../errors.js';
+import { type AuthGateway, createAuthGateway } from '../gateway/index.js';
 import { createApp, type ReadinessCheck } from '../http/index.js';
 import type { Logger } from '../log/logger.js';
 import { createApiReferenceRoutes, createBridgeRoutes } from '../resources/index.js';
@@ -58,7 +60,9 @@ export interface Services {
   /** Session bindings, tombstones and activity windows (Redis with REDIS_URL, else memory). */
   state: StateStore;
   tokens: TrustTokenService;
-  /** Closes in dependency order: auth, cache, database. */
+  /** Flowless's auth routes served under AUTH_GATEWAY_PREFIX (absent when turned off or no Flowless URL). */
+  gateway: AuthGateway | undefined;
+  /** Closes in dependency order: gateway, auth, cache, database. */
   close(): Promise<void>;
 }
 
@@ -80,6 +84,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const tokens = createTrustTokenService(
     await trustTokenOptionsFromConfig(config, { redis: cache.redis, db: database.db, logger }),
   );
+  const gateway = authGateway(config, auth, logger);
   return {
     config,
     logger,
@@ -89,12 +94,38 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     guard,
     state,
     tokens,
+    gateway,
     async close() {
+      gateway?.close();
       await auth.close();
       await cache.close();
       await database.close();
     },
   };
+}
+
+/**
+ * The auth gateway: a Pubflow client configured with Flowfull's URL alone logs in, registers, logs out
+ * and validates through it. What passes through it keeps this instance and every other coherent: a
+ * logout (or a refresh that replaces the id, or a 401 from /validation) evicts the session everywhere
+ * before the answer leaves; a password or 2FA change evicts the caller's cached copy (the other
+ * sessions of the user come through Flowless's revocation hook).
+ */
+function authGateway(config: Config, auth: AuthService, logger: Logger): AuthGateway | undefined {
+  if (!config.AUTH_GATEWAY_ENABLED || config.FLOWLESS_API_URL === undefined) return undefined;
+  return createAuthGateway({
+    upstreamUrl: config.FLOWLESS_API_URL,
+    prefix: config.AUTH_GATEWAY_PREFIX,
+    timeoutMs: config.FLOWLESS_TIMEOUT_MS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    production: config.NODE_ENV === 'production',
+    clientIp: currentClientIp,
+    // The one-credential rules hold here as everywhere: two different ids are refused before Flowless.
+    sessionIdOf: (c) => auth.sessionIdOf(c),
+    onSessionEnded: (ids) => auth.validator.invalidate(ids),
+    onSessionChanged: (id) => (id === undefined ? undefined : auth.validator.invalidate(id)),
+    logger: logger.child({ component: 'gateway' }),
+  });
 }
 
 /**
@@ -194,6 +225,7 @@ export function buildApp(services: Services): Hono {
   });
   app.use('*', clientIpMiddleware(clientIpResolverFromConfig(config)));
   app.use('*', authContext(services.auth));
+  if (services.gateway) app.route('/', services.gateway.app);
   app.use('/api/*', recordUsers(services.database.db, logger));
   const repos = createAppRepositories(services.database.db);
   app.route('/', createAuthRoutes(services.auth));

@@ -23,7 +23,23 @@ export const CORS_ALLOW_HEADERS = [
   'X-Request-ID',
 ];
 
-export type HttpConfig = Pick<Config, 'BODY_LIMIT_BYTES' | 'CORS_ORIGINS' | 'DEBUG_ERRORS'>;
+export type HttpConfig = Pick<Config, 'BODY_LIMIT_BYTES' | 'CORS_ORIGINS' | 'DEBUG_ERRORS'> &
+  Partial<Pick<Config, 'CORS_ALLOW_HEADERS' | 'CORS_MAX_AGE'>>;
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** The clients' headers plus the configured extras (an app's own `config.headers`), each once. */
+export function corsAllowHeaders(extra: readonly string[] = []): string[] {
+  const out = [...CORS_ALLOW_HEADERS];
+  const seen = new Set(out.map((h) => h.toLowerCase()));
+  for (const name of extra) {
+    if (!HEADER_NAME.test(name))
+      throw new FlowfullConfigError(`CORS_ALLOW_HEADERS: ${JSON.stringify(name)} is not a header name`);
+    if (!seen.has(name.toLowerCase())) out.push(name);
+    seen.add(name.toLowerCase());
+  }
+  return out;
+}
 
 export interface CreateAppOptions {
   config: HttpConfig;
@@ -73,10 +89,11 @@ export function createApp(options: CreateAppOptions): Hono {
       // Echo only allowed origins: credentials (cookies, session headers) are never offered to `*`.
       origin: (origin) => (origin && config.CORS_ORIGINS.includes(origin) ? origin : null),
       credentials: true,
-      allowHeaders: CORS_ALLOW_HEADERS,
+      allowHeaders: corsAllowHeaders(config.CORS_ALLOW_HEADERS),
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['X-Request-ID', 'Retry-After'],
-      maxAge: 600,
+      // Every client request is preflighted (it always sends Content-Type: application/json): cache them.
+      maxAge: config.CORS_MAX_AGE ?? 600,
     }),
   );
   // bodyLimit counts streamed bytes too, so a chunked body without Content-Length is bounded as well.

@@ -5,6 +5,7 @@ import { AppError, FlowfullConfigError, isAppError } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { createAuthRoutes } from './auth-routes.js';
 import { createBridgeRoutes } from './bridge-routes.js';
+import { createClientContract } from './client-routes.js';
 import { createFaultState, type FaultState } from './faults.js';
 import { hashPassword } from './passwords.js';
 import type { StandinRuntime } from './runtime.js';
@@ -122,7 +123,12 @@ export function createStandinApp(options: StandinOptions): StandinApp {
       },
     }),
   );
+  const client = createClientContract(runtime, options);
+  if (client.cors) app.use('*', client.cors);
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.use('/auth/logout', client.logoutHook);
+  app.route('/auth', client.authRoutes);
+  app.route('/dev', client.devRoutes);
   app.route('/auth', createAuthRoutes(runtime));
   app.route('/auth/bridge', createBridgeRoutes(runtime));
   app.notFound((c) => c.json({ success: false, error: 'Not found', code: 'NOT_FOUND' }, 404));

@@ -114,7 +114,9 @@ export function createAuthRoutes(runtime: StandinRuntime): Hono {
 
   routes.get('/validation', (c) => {
     const { user, session } = requireValidSession(c, runtime);
-    return c.json({ success: true, user, session: sessionView(session) });
+    // `@pubflow/core` reads the expiry at the top level, in either spelling (protocol section 6).
+    const expiresAt = session.expiresAt.toISOString();
+    return c.json({ success: true, user, session: sessionView(session), expires_at: expiresAt, expiresAt });
   });
 
   return routes;

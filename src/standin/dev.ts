@@ -57,7 +57,14 @@ export interface DevelopmentStandin {
 export async function startDevelopmentStandin(
   config: DevelopmentStandinConfig,
   logger: Logger,
-  overrides: { databasePath?: string; host?: string } = {},
+  overrides: {
+    databasePath?: string;
+    host?: string;
+    /** Flowfull's revocation hook: called on logout, refresh, password change and reset, as Flowless would. */
+    revocationHookUrl?: string;
+    /** Origins a browser app may call the stand-in from directly. */
+    corsOrigins?: readonly string[];
+  } = {},
 ): Promise<DevelopmentStandin> {
   const bridgeSecret = config.BRIDGE_VALIDATION_SECRET ?? randomBytes(32).toString('base64url');
   const standin = await startFlowlessStandin({
@@ -67,6 +74,10 @@ export async function startDevelopmentStandin(
     databasePath: overrides.databasePath ?? standinDatabasePath(config),
     nodeEnv: config.NODE_ENV,
     logger: logger.child({ component: 'flowless-standin' }),
+    ...(overrides.revocationHookUrl
+      ? { revocationHook: { url: overrides.revocationHookUrl, secret: bridgeSecret } }
+      : {}),
+    ...(overrides.corsOrigins ? { corsOrigins: [...overrides.corsOrigins] } : {}),
   });
   logger.info(
     {

@@ -150,6 +150,10 @@ export interface StandinStore {
   /** Returns false when no unrevoked session had that id. */
   revokeSession(sessionId: string): boolean;
   expireSession(sessionId: string): boolean;
+  /** Replaces a user's password hash; false when no such user. */
+  setPassword(userId: string, passwordHash: string): boolean;
+  /** Revokes every live session of a user except `keepSessionId`; returns the revoked sessions' hashes. */
+  revokeUserSessions(userId: string, keepSessionId?: string): string[];
   close(): void;
 }
 
@@ -175,6 +179,11 @@ export function openStandinStore(path: string): StandinStore {
   const touchSession = db.prepare('UPDATE sessions SET last_used_at = ? WHERE id = ?');
   const revoke = db.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL');
   const expire = db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND revoked_at IS NULL');
+  const updatePassword = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
+  const liveOfUser = db.prepare('SELECT token_hash FROM sessions WHERE user_id = ? AND revoked_at IS NULL');
+  const revokeByHash = db.prepare(
+    'UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL',
+  );
 
   return {
     createUser(input) {
@@ -238,6 +247,18 @@ export function openStandinStore(path: string): StandinStore {
     },
     expireSession(sessionId) {
       return expire.run(Date.now() - 1000, hashSessionId(sessionId)).changes > 0;
+    },
+    setPassword(userId, passwordHash) {
+      return updatePassword.run(passwordHash, userId).changes > 0;
+    },
+    revokeUserSessions(userId, keepSessionId) {
+      const keep = keepSessionId === undefined ? undefined : hashSessionId(keepSessionId);
+      const now = Date.now();
+      return db.transaction(() =>
+        (liveOfUser.all(userId) as Array<{ token_hash: string }>)
+          .map((r) => r.token_hash)
+          .filter((h) => h !== keep && revokeByHash.run(now, h).changes > 0),
+      )();
     },
     close() {
       if (db.open) db.close();

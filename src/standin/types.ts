@@ -29,6 +29,12 @@ export interface StandinOptions {
   logger?: Logger;
   /** Initial faults (see StandinFaults); default none. */
   faults?: Partial<StandinFaults>;
+  /** Origins a browser app may call the stand-in from, with credentials (CORS_ORIGINS). Default none. */
+  corsOrigins?: string[];
+  /** Flowfull's revocation hook, called on logout, refresh, password change and reset. Default none. */
+  revocationHook?: { url: string; secret: string; timeoutMs?: number };
+  /** What GET /auth/two_factor/system answers. Default false. */
+  twoFactorOffered?: boolean;
 }
 
 /** The user object every route answers with; never carries the password hash. */

@@ -16,8 +16,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['db', 'cache', 'state'],
   ['auth', 'tokens', 'standin'],
   ['http'],
-  // Resources: definitions, the Bridge API and the OpenAPI document, on top of the HTTP shell.
-  ['resources'],
+  // On top of the HTTP shell: resources (definitions, Bridge API, OpenAPI) and the auth gateway.
+  ['resources', 'gateway'],
   // The framework's command line and start-up checks: the application hands it its migrations.
   ['cli'],
   // The package's entry points: src/exports/* (the subpaths) and src/index.ts, which re-exports them.

@@ -1,5 +1,6 @@
 import { VALIDATOR_DEFAULTS as V } from '../../auth/defaults.js';
-import { bool, int, oneOf, optionalHttpUrl, optionalString } from '../fields.js';
+import { GATEWAY_DEFAULTS } from '../../gateway/defaults.js';
+import { bool, int, oneOf, optionalHttpUrl, optionalString, str } from '../fields.js';
 
 // Defaults come from the auth module's one list (src/auth/defaults.ts); test/config checks they agree.
 
@@ -29,6 +30,10 @@ export const flowlessShape = {
   /** Consecutive unavailability results that open the breaker in front of Flowless. */
   BRIDGE_BREAKER_THRESHOLD: int(V.breakerThreshold, { min: 1 }),
   BRIDGE_BREAKER_COOLDOWN_MS: int(V.breakerCooldownMs, { min: 1 }),
+  /** Serve Flowless's auth routes (login, register, logout, validation, …) under AUTH_GATEWAY_PREFIX, so a client needs Flowfull's URL alone (docs/gateway.md). */
+  AUTH_GATEWAY_ENABLED: bool(true),
+  /** Path under which the auth gateway answers. */
+  AUTH_GATEWAY_PREFIX: str(GATEWAY_DEFAULTS.prefix),
   /** Upsert validated users into the local `users` table. */
   USER_SYNC_ENABLED: bool(false),
   /** Seconds between two syncs of one user. */

@@ -10,6 +10,10 @@ export const serverShape = {
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   /** Comma-separated origins allowed to call with credentials; `*` is refused with cookies. */
   CORS_ORIGINS: list([]),
+  /** Request headers allowed beyond the Pubflow clients' own (CORS_ALLOW_HEADERS in src/http), comma-separated. */
+  CORS_ALLOW_HEADERS: list([]),
+  /** Seconds a browser may cache a preflight answer (Access-Control-Max-Age). */
+  CORS_MAX_AGE: int(600, { min: 0, max: 86_400 }),
   /** off | a hop count | comma list of addresses, CIDRs and names (loopback, linklocal, uniquelocal). */
   TRUST_PROXY: optionalString(),
   /** Which header a trusted proxy sets: X-Forwarded-For or the RFC 7239 Forwarded header. */
