@@ -4,6 +4,7 @@ import {
   type LatencySummary,
   LatencyWindow,
   type MetricPoint,
+  points,
 } from '../resilience/index.js';
 import { FAILURE_KINDS, type FailureKind } from './normalize.js';
 
@@ -81,16 +82,7 @@ export class ValidatorCounters {
 
   /** The same figures as MetricPoints (MetricsSource), for /metrics. */
   points(breaker: BreakerState, breakerOpened: number, negativeEntries: number): MetricPoint[] {
-    const counter = (name: string, help: string, value: number, labels?: Record<string, string>) =>
-      ({
-        name: `flowfull_auth_${name}`,
-        help,
-        type: 'counter',
-        value,
-        ...(labels ? { labels } : {}),
-      }) as const;
-    const gauge = (name: string, help: string, value: number) =>
-      ({ name: `flowfull_auth_${name}`, help, type: 'gauge', value }) as const;
+    const { counter, gauge, latency } = points('flowfull_auth_');
     return [
       counter('validations_total', 'Session validations with a well-formed id', this.validations),
       counter('cache_hits_total', 'Validations answered without waiting for Flowless', this.cacheHits),
@@ -100,12 +92,7 @@ export class ValidatorCounters {
       ...FAILURE_KINDS.map((kind) =>
         counter('upstream_failures_total', 'Failed Flowless attempts by kind', this.failures[kind], { kind }),
       ),
-      {
-        name: 'flowfull_auth_upstream_latency_ms',
-        help: 'Latency of bridge validation calls',
-        type: 'latency',
-        window: this.latency,
-      },
+      latency('upstream_latency_ms', 'Latency of bridge validation calls', this.latency),
       counter('outcomes_total', 'Loads from Flowless by outcome', this.valid, { outcome: 'valid' }),
       counter('outcomes_total', 'Loads from Flowless by outcome', this.invalid, { outcome: 'invalid' }),
       counter('outcomes_total', 'Loads from Flowless by outcome', this.expired, { outcome: 'expired' }),

@@ -1,5 +1,9 @@
 import { LatencyWindow } from '../resilience/latency.js';
-import type { MetricPoint } from '../resilience/metrics.js';
+import { type MetricPoint, points } from '../resilience/metrics.js';
+
+/** Every cache figure is named `flowfull_cache_<what>`, labelled with its namespace. */
+export const CACHE_METRIC_PREFIX = 'flowfull_cache_';
+
 import type { BreakerState, CacheMetrics } from './types.js';
 
 /** What is not a counter of the cache itself: read from its parts when metrics are read. */
@@ -54,21 +58,7 @@ export class Counters {
 
   /** The same figures as metric points, labelled with the namespace (the breaker is the runtime's). */
   points(namespace: string, gauges: CacheGauges): MetricPoint[] {
-    const labels = { namespace };
-    const counter = (name: string, help: string, value: number): MetricPoint => ({
-      name: `cache_${name}`,
-      help,
-      type: 'counter',
-      value,
-      labels,
-    });
-    const gauge = (name: string, help: string, value: number): MetricPoint => ({
-      name: `cache_${name}`,
-      help,
-      type: 'gauge',
-      value,
-      labels,
-    });
+    const { counter, gauge, latency } = points(CACHE_METRIC_PREFIX, { namespace });
     return [
       counter('l1_hits_total', 'Reads answered from L1', this.lruHits),
       counter('l2_hits_total', 'Reads answered from Redis', this.redisHits),
@@ -87,13 +77,7 @@ export class Counters {
       ),
       gauge('l1_entries', 'Entries in L1', gauges.l1Entries),
       gauge('pending_l2', 'Invalidations waiting to be replayed on Redis', gauges.pendingL2),
-      {
-        name: 'cache_loader_latency_ms',
-        help: 'Loader latency',
-        type: 'latency',
-        window: this.loaderLatency,
-        labels,
-      },
+      latency('loader_latency_ms', 'Loader latency', this.loaderLatency),
     ];
   }
 }

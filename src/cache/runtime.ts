@@ -3,11 +3,12 @@ import type { Redis } from 'ioredis';
 import { FlowfullConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { systemClock } from '../resilience/clock.js';
-import { breakerStateValue, type MetricPoint } from '../resilience/metrics.js';
+import { breakerStateValue, type MetricPoint, points } from '../resilience/metrics.js';
 import { InvalidationBus } from './bus.js';
 import { CoarseClock } from './clock.js';
 import { TieredCache } from './hybrid.js';
 import { cacheRedisOptions, createRedisConnection, L2Link } from './l2.js';
+import { CACHE_METRIC_PREFIX } from './metrics.js';
 import { resolveCacheOptions, resolveRuntimeOptions } from './options.js';
 import { PassThroughCache } from './passthrough.js';
 import type {
@@ -137,25 +138,20 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
       return out;
     },
     collectMetrics(): MetricPoint[] {
-      const points: MetricPoint[] = [];
-      for (const cache of caches.values()) points.push(...cache.collectMetrics());
+      const collected: MetricPoint[] = [];
+      for (const cache of caches.values()) collected.push(...cache.collectMetrics());
       if (link !== undefined) {
-        points.push(
-          {
-            name: 'cache_breaker_state',
-            help: 'Redis breaker of the cache: 0 closed, 1 half-open, 2 open',
-            type: 'gauge',
-            value: breakerStateValue(link.state),
-          },
-          {
-            name: 'cache_breaker_opened_total',
-            help: 'Times the Redis breaker of the cache opened',
-            type: 'counter',
-            value: link.breaker.opened,
-          },
+        const { counter, gauge } = points(CACHE_METRIC_PREFIX);
+        collected.push(
+          gauge(
+            'breaker_state',
+            'Redis breaker of the cache: 0 closed, 1 half-open, 2 open',
+            breakerStateValue(link.state),
+          ),
+          counter('breaker_opened_total', 'Times the Redis breaker of the cache opened', link.breaker.opened),
         );
       }
-      return points;
+      return collected;
     },
     async whenReady(timeoutMs = 2000): Promise<boolean> {
       const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 import type { CircuitBreaker, MetricPoint, MetricsSource } from '../resilience/index.js';
-import { breakerStateValue } from '../resilience/index.js';
+import { breakerStateValue, points } from '../resilience/index.js';
 
 /** What the gateway counts; read through collectMetrics() like every other component. */
 export class GatewayCounters {
@@ -26,29 +26,27 @@ export class GatewayCounters {
 export function gatewayMetrics(counters: GatewayCounters, breaker: CircuitBreaker): MetricsSource {
   return {
     collectMetrics(): MetricPoint[] {
-      const counter = (name: string, help: string, value: number, labels?: Record<string, string>) =>
-        ({ name, help, type: 'counter', value, ...(labels ? { labels } : {}) }) as MetricPoint;
+      const { counter, gauge } = points('flowfull_gateway_');
       return [
-        counter('flowfull_gateway_forwarded_total', 'Auth calls forwarded to Flowless', counters.forwarded),
-        counter('flowfull_gateway_refused_total', 'Auth calls refused before Flowless', counters.refused),
-        counter('flowfull_gateway_unavailable_total', 'Auth calls answered 503', counters.unavailable),
-        counter('flowfull_gateway_effects_total', 'Session hooks run', counters.effects),
+        counter('forwarded_total', 'Auth calls forwarded to Flowless', counters.forwarded),
+        counter('refused_total', 'Auth calls refused before Flowless', counters.refused),
+        counter('unavailable_total', 'Auth calls answered 503', counters.unavailable),
+        counter('effects_total', 'Session hooks run', counters.effects),
         counter(
           'flowfull_gateway_effect_failures_total',
           'Session hooks that failed',
           counters.effectFailures,
         ),
         ...Object.entries(counters.byClass).map(([cls, value]) =>
-          counter('flowfull_gateway_answers_total', 'Flowless answers by status class', value, {
+          counter('answers_total', 'Flowless answers by status class', value, {
             class: cls,
           }),
         ),
-        {
-          name: 'flowfull_gateway_breaker_state',
-          help: 'Gateway breaker: 0 closed, 1 half-open, 2 open',
-          type: 'gauge',
-          value: breakerStateValue(breaker.state),
-        },
+        gauge(
+          'breaker_state',
+          'Gateway breaker: 0 closed, 1 half-open, 2 open',
+          breakerStateValue(breaker.state),
+        ),
       ];
     },
   };

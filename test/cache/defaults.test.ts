@@ -74,12 +74,12 @@ describe('cache metrics through the resilience kit', () => {
           | Extract<MetricPoint, { value: number }>
           | undefined
       )?.value;
-    expect(value('cache_l1_hits_total', 'users')).toBe(users.metrics().lruHits);
-    expect(value('cache_l1_hits_total', 'users')).toBe(1);
-    expect(value('cache_misses_total', 'users')).toBe(2);
-    expect(value('cache_loader_calls_total', 'users')).toBe(1);
-    expect(value('cache_l1_entries', 'users')).toBe(2);
-    expect(value('cache_l1_hits_total', 'other')).toBe(0);
+    expect(value('flowfull_cache_l1_hits_total', 'users')).toBe(users.metrics().lruHits);
+    expect(value('flowfull_cache_l1_hits_total', 'users')).toBe(1);
+    expect(value('flowfull_cache_misses_total', 'users')).toBe(2);
+    expect(value('flowfull_cache_loader_calls_total', 'users')).toBe(1);
+    expect(value('flowfull_cache_l1_entries', 'users')).toBe(2);
+    expect(value('flowfull_cache_l1_hits_total', 'other')).toBe(0);
     const latency = points.find((p) => p.type === 'latency' && p.labels?.namespace === 'users');
     expect(latency?.type === 'latency' && latency.window.count).toBe(1);
     await runtime.close();

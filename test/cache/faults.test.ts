@@ -256,7 +256,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     await waitUntil('the probe to close the breaker', 3000, () => runtime.l2Usable());
     expect(runtime.health()).toMatchObject({ redis: 'up', breaker: 'closed' });
     expect(runtime.collectMetrics()).toContainEqual(
-      expect.objectContaining({ name: 'cache_breaker_opened_total', value: 1 }),
+      expect.objectContaining({ name: 'flowfull_cache_breaker_opened_total', value: 1 }),
     );
   });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FlowfullConfigError } from '../../src/errors.js';
-import { CircuitBreaker, LatencyWindow, ManualClock, SingleFlight } from '../../src/resilience/index.js';
+import {
+  CircuitBreaker,
+  LatencyWindow,
+  ManualClock,
+  points,
+  SingleFlight,
+} from '../../src/resilience/index.js';
 
 describe('CircuitBreaker', () => {
   it('opens after the threshold, lets exactly one probe through after the cooldown, closes on success', () => {
@@ -189,5 +195,22 @@ describe('SingleFlight', () => {
     expect(flight.size).toBe(0);
     expect(await flight.run('k', fn)).toBe('early');
     expect(calls).toBe(2);
+  });
+});
+
+describe('points', () => {
+  it('names every point with the component prefix and merges base labels with its own', () => {
+    const { counter, gauge, latency } = points('flowfull_x_', { namespace: 'users' });
+    expect(counter('hits_total', 'Hits', 3, { tier: 'l1' })).toEqual({
+      name: 'flowfull_x_hits_total',
+      help: 'Hits',
+      type: 'counter',
+      value: 3,
+      labels: { namespace: 'users', tier: 'l1' },
+    });
+    expect(gauge('entries', 'Entries', 2)).toMatchObject({ type: 'gauge', labels: { namespace: 'users' } });
+    const window = new LatencyWindow(4);
+    expect(latency('latency_ms', 'Latency', window)).toMatchObject({ type: 'latency', window });
+    expect(points('flowfull_y_').gauge('up', 'Up', 1)).not.toHaveProperty('labels');
   });
 });
