@@ -166,9 +166,13 @@ export class TieredCache<T> implements HybridCache<T>, MetricsSource {
     else this.stack.clearLocal();
   }
 
-  /** The bus was down: messages may have been lost, so nothing in L1 can be trusted. */
+  /**
+   * The bus was down: messages may have been lost, so nothing in L1 can be trusted as fresh. Entries
+   * are marked stale rather than dropped: a Redis restart must not turn into an outage while the
+   * loader's source is down too (fail-safe serves them), and each is revalidated once on its next read.
+   */
   resync(): void {
-    this.stack.clearLocal();
+    this.stack.markLocalStale();
   }
 
   /** Replays invalidations Redis may have missed; called when Redis becomes usable again. */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../resilience/clock.js';
+import type { ConnectionGate } from '../resilience/gate.js';
 import type { LatencySummary } from '../resilience/latency.js';
 import type { MetricsSource } from '../resilience/metrics.js';
 
@@ -55,6 +56,11 @@ export interface CacheRuntime extends MetricsSource {
   createCache<T>(options: CacheOptions): HybridCache<T>;
   /** The shared command connection (for atomic operations elsewhere); undefined without Redis. */
   readonly redis: Redis | undefined;
+  /**
+   * The deadline and the one breaker of that connection, for every store and limiter that shares it
+   * (the state store, the token store): a frozen Redis is learnt once, by all of them. Undefined without Redis.
+   */
+  readonly gate: ConnectionGate | undefined;
   /** Breaker closed and connection ready. */
   l2Usable(): boolean;
   health(): CacheHealth;
