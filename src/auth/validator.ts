@@ -199,19 +199,24 @@ export class BridgeValidator implements MetricsSource {
     return session;
   }
 
-  /** Evicts sessions from the cache of every instance (HybridCache delete + bus). */
-  async invalidate(sessionIds: string | string[]): Promise<void> {
+  /**
+   * Evicts sessions from the cache of every instance (HybridCache delete + bus). Resolves true when the
+   * eviction reached Redis (and so every instance), false when it is applied here only so far: it is
+   * queued and replayed as soon as Redis is usable again.
+   */
+  async invalidate(sessionIds: string | string[]): Promise<boolean> {
     const ids = (Array.isArray(sessionIds) ? sessionIds : [sessionIds]).filter(
       (id) => typeof id === 'string' && id !== '',
     );
-    if (ids.length === 0) return;
+    if (ids.length === 0) return true;
     const keys = [...new Set(ids.map(sessionKey))];
     this.generation++;
     for (const key of keys) {
       this.hot?.delete(key);
     }
-    await this.sessions.deleteMany(keys);
+    const propagated = await this.sessions.deleteMany(keys);
     this.counters.invalidated += keys.length;
+    return propagated;
   }
 
   /** Ends the session at Flowless (`POST /auth/logout`). Throws AUTH_UNAVAILABLE when Flowless cannot be reached. */

@@ -171,8 +171,14 @@ export class L2Link implements ConnectionGate {
   private answered(command: Waiting): void {
     if (command.overdue !== this.socketEpoch) return;
     command.overdue = undefined;
-    // Moving again: replay what was refused meanwhile (the breaker may never have opened).
-    if (--this.overdue === 0 && this.usable()) this.options.onUsable();
+    if (--this.overdue !== 0 || this.closed) return;
+    // Moving again: replay what was refused meanwhile (the breaker may never have opened), or probe
+    // now rather than at the end of the cooldown: a thawed Redis is usable within one round trip.
+    if (this.usable()) this.options.onUsable();
+    else if (this.breaker.state !== 'closed' && !this.probing) {
+      clearTimeout(this.probeTimer);
+      void this.probe(true);
+    }
   }
 
   private fail(sink: FailureSink, timedOut: boolean): void {

@@ -166,8 +166,13 @@ export interface HybridCache<T> {
   get(key: string): Promise<T | undefined>;
   /** set(key, undefined) is delete(key); null is a value. */
   set(key: string, value: T, options?: EntryOptions): Promise<void>;
-  delete(key: string): Promise<void>;
-  deleteMany(keys: string[]): Promise<void>;
+  /**
+   * Removes the key from this instance at once, then from Redis and (through the bus) every instance.
+   * Resolves true when Redis took it (or there is no Redis), false when only this instance has applied
+   * it so far: it is queued and replayed when Redis is usable again. Never rejects for Redis trouble.
+   */
+  delete(key: string): Promise<boolean>;
+  deleteMany(keys: string[]): Promise<boolean>;
   has(key: string): Promise<boolean>;
   getOrSet(
     key: string,

@@ -23,7 +23,7 @@ import {
 
 /** What the `invalidate` action needs from the BridgeValidator. */
 export interface SessionTerminator {
-  invalidate(sessionId: string): Promise<void>;
+  invalidate(sessionId: string): Promise<unknown>;
   logoutAtFlowless(sessionId: string): Promise<void>;
 }
 
@@ -211,7 +211,7 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
   /** Tombstone first, so no instance re-binds the session while the rest is in flight. */
   async function endSession(hash: string, record: BindingRecord, sessionId: string, session: Session) {
     tombstones.set(hash, true);
-    const steps: Array<[string, () => Promise<void>]> = [
+    const steps: Array<[string, () => Promise<unknown>]> = [
       [
         'tombstone',
         () => store.put(recordKey(hash), { ...record, revokedAt: clock.now() }, recordTtlMs(session)),
