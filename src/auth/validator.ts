@@ -74,6 +74,8 @@ export class BridgeValidator implements MetricsSource {
   private readonly clock: Clock;
   private readonly negativeTtl: number;
   private readonly maxIdLength: number;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   // True private fields: the secret stays out of util.inspect() and any accidental dump.
   readonly #secret: string;
@@ -91,8 +93,14 @@ export class BridgeValidator implements MetricsSource {
     this.breaker = new CircuitBreaker({
       threshold: o.breakerThreshold,
       cooldownMs: o.breakerCooldownMs,
+      // Short first: Flowless back after a blip is probed within moments; a long outage rarely.
+      initialCooldownMs: Math.min(VALIDATOR_DEFAULTS.breakerInitialCooldownMs, o.breakerCooldownMs),
       clock: this.clock,
-      onChange: (state) => logBreaker(this.logger, state, o.breakerCooldownMs),
+      onChange: (state) => {
+        logBreaker(this.logger, state, o.breakerCooldownMs);
+        if (state === 'open') this.watchHealth();
+        else clearTimeout(this.healthTimer);
+      },
     });
     this.client = new FlowlessClient({
       baseUrl: o.flowlessApiUrl,
@@ -259,9 +267,36 @@ export class BridgeValidator implements MetricsSource {
     return this.sessions.metrics().l1Entries;
   }
 
-  /** One GET /health, for readiness. */
-  probe(timeoutMs = 1000): Promise<boolean> {
-    return this.client.probe(timeoutMs);
+  /**
+   * One GET /health, for readiness. An answer while the breaker is open ends its cooldown: readiness and
+   * the breaker agree, and the next request is the probe that closes it.
+   */
+  async probe(timeoutMs = 1000): Promise<boolean> {
+    const up = await this.client.probe(timeoutMs);
+    if (up) this.breaker.endCooldown();
+    return up;
+  }
+
+  /** Stops the background health check. The cache runtime belongs to the caller. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.healthTimer);
+  }
+
+  /**
+   * While the breaker is open, GET /health in the background (one at a time, every healthPollMs): new
+   * sessions are accepted moments after Flowless returns instead of after the whole cooldown.
+   */
+  private watchHealth(): void {
+    clearTimeout(this.healthTimer);
+    if (this.closed) return;
+    const poll = VALIDATOR_DEFAULTS.healthPollMs;
+    this.healthTimer = setTimeout(async () => {
+      if (this.breaker.state === 'closed' || this.closed) return;
+      await this.probe(poll).catch(() => false);
+      if (this.breakerState !== 'closed') this.watchHealth();
+    }, poll);
+    this.healthTimer.unref();
   }
 
   get breakerState() {
