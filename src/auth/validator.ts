@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { GetOrSetOptions, HybridCache, LoaderContext } from '../cache/index.js';
 import { AppError } from '../errors.js';
 import { hashId, type Logger, silentLogger } from '../log/logger.js';
+import { createLogThrottle, type LogThrottle } from '../log/throttle.js';
 import {
   CircuitBreaker,
   type Clock,
@@ -75,6 +76,7 @@ export class BridgeValidator implements MetricsSource {
   private readonly negativeTtl: number;
   private readonly maxIdLength: number;
   private healthTimer: NodeJS.Timeout | undefined;
+  private readonly throttle: LogThrottle;
   private closed = false;
 
   // True private fields: the secret stays out of util.inspect() and any accidental dump.
@@ -87,6 +89,7 @@ export class BridgeValidator implements MetricsSource {
     this.#secret = o.validationSecret;
     this.#onValidated = o.onValidated;
     this.logger = o.logger ?? silentLogger();
+    this.throttle = createLogThrottle(this.logger);
     this.clock = o.clock ?? systemClock;
     this.negativeTtl = o.negativeTtl;
     this.maxIdLength = o.maxSessionIdLength;
@@ -346,8 +349,12 @@ export class BridgeValidator implements MetricsSource {
     }
     this.counters.unavailable++;
     // While the breaker is open every load fails the same way; the breaker logs once for all of them.
-    const level = verdict.failure === 'breaker_open' ? 'debug' : 'warn';
-    this.logger[level]({ failure: verdict.failure, session: key }, 'auth: Flowless unavailable');
+    // Otherwise once per interval and kind of failure, with a count: an outage is not a line per session.
+    if (verdict.failure === 'breaker_open') {
+      this.logger.debug({ failure: verdict.failure, session: key }, 'auth: Flowless unavailable');
+    } else {
+      this.throttle.log('warn', verdict.failure, { failure: verdict.failure }, 'auth: Flowless unavailable');
+    }
     throw authUnavailable(this.retryAfter(verdict.retryAfter));
   }
 

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { LRUCache } from 'lru-cache';
 import { AppError, FlowfullConfigError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
+import { createLogThrottle } from '../../log/throttle.js';
 import { type Clock, systemClock } from '../../resilience/index.js';
 import { isStateUnavailable, type StateStore } from '../../state/index.js';
 import { BINDING_DEFAULTS, HEADER_LIMITS } from '../defaults.js';
@@ -127,6 +128,7 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
   // Tombstones are final: once seen here, refused here without asking the store again.
   const tombstones = new LRUCache<string, true>({ max: localMax });
   const metrics = createBindingMetrics();
+  const throttle = createLogThrottle(logger);
   const recordKey = (hash: string) => `${namespace}:${hash}`;
 
   /** Long enough to outlive the session at Flowless (and so any cached copy of it), in ms. */
@@ -139,7 +141,10 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
 
   function unavailable(err: unknown): AppError {
     metrics.stateUnavailable();
-    logger.warn(
+    // Every guarded request says the same while Redis is away: once per interval, with a count.
+    throttle.log(
+      'warn',
+      'state-unavailable',
       { err: (err as Error)?.message, store: store.kind },
       'session guard: state store unavailable',
     );
