@@ -52,6 +52,8 @@ export class L2Link implements ConnectionGate {
    * once instead. A freeze therefore costs each request at most one timeout, even before the breaker opens.
    */
   private overdue = 0;
+  /** ConnectionGate: commands that waited out their whole deadline. */
+  timeouts = 0;
   /** When the oldest still-overdue command expired (performance.now()). */
   private overdueSince = 0;
   /** Bumped when the connection drops: what was overdue on the old socket no longer blocks the new one. */
@@ -63,6 +65,7 @@ export class L2Link implements ConnectionGate {
   private readonly listeners: [string, (...args: unknown[]) => void][];
   private readonly deadlines = new Deadlines((command) => {
     command.overdue = this.socketEpoch;
+    this.timeouts++;
     if (this.overdue++ === 0) this.overdueSince = performance.now();
     this.fail(command.sink, true);
     command.resolve(L2_FAILED);

@@ -6,6 +6,8 @@
 export interface ConnectionGate {
   /** Deadline of one command, ms. */
   readonly timeoutMs: number;
+  /** Commands (of every user of the connection) that waited out the whole deadline, since creation. */
+  readonly timeouts: number;
   /**
    * Runs op within the deadline, under the connection's breaker. Rejects with ConnectionUnavailableError
    * when the breaker refuses (at once, nothing sent), the command fails, or the deadline passes.
