@@ -12,7 +12,7 @@ const standin = await startFlowlessStandin({ bridgeSecret: secret, nodeEnv: 'tes
 let users = 0;
 
 type Op = 'session' | 'revoke' | 'faults' | 'stats' | 'resetStats';
-const ops: Record<Op, (args: any) => unknown> = {
+const ops: Record<Op, (args: never) => unknown> = {
   async session() {
     users++;
     const user = await standin.createUser({
@@ -23,14 +23,14 @@ const ops: Record<Op, (args: any) => unknown> = {
     return (await standin.createSession(user.id)).sessionId;
   },
   revoke: (sessionId: string) => standin.revokeSession(sessionId),
-  faults: (faults) => standin.setFaults(faults),
+  faults: (faults: Parameters<typeof standin.setFaults>[0]) => standin.setFaults(faults),
   stats: () => standin.stats(),
   resetStats: () => standin.resetStats(),
 };
 
 process.on('message', async (message: { id: number; op: Op; args?: unknown }) => {
   try {
-    const result = await ops[message.op](message.args);
+    const result = await ops[message.op](message.args as never);
     process.send!({ id: message.id, result: result ?? null });
   } catch (error) {
     process.send!({ id: message.id, error: error instanceof Error ? error.message : String(error) });
