@@ -82,7 +82,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   });
   const guard = auth.guard!;
   const tokens = createTrustTokenService(
-    await trustTokenOptionsFromConfig(config, { redis: cache.redis, db: database.db, logger }),
+    await trustTokenOptionsFromConfig(config, {
+      redis: cache.redis,
+      ...(cache.gate ? { gate: cache.gate } : {}),
+      db: database.db,
+      logger,
+    }),
   );
   const gateway = authGateway(config, auth, logger);
   return {
@@ -137,6 +142,8 @@ function securityStateStore(cache: CacheRuntime, config: Config, logger: Logger)
     return createRedisStateStore(cache.redis, {
       // Beside the cache's keys, under the same CACHE_PREFIX: two apps sharing a Redis stay apart.
       prefix: `${config.CACHE_PREFIX}:state:`,
+      // One breaker per connection: the cache's link decides for the store too (a freeze costs one timeout).
+      ...(cache.gate ? { gate: cache.gate } : {}),
       onBreakerChange: (state) =>
         state === 'open'
           ? logger.warn('security state: Redis breaker open, guarded requests get 503 until it answers')

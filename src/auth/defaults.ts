@@ -31,6 +31,13 @@ export const VALIDATOR_DEFAULTS = {
   breakerThreshold: BREAKER_DEFAULTS.threshold,
   /** How long the breaker stays open before one probe, ms (BRIDGE_BREAKER_COOLDOWN_MS). @default 5000 */
   breakerCooldownMs: BREAKER_DEFAULTS.cooldownMs,
+  /**
+   * First cooldown of the Flowless breaker in ms; each failed probe doubles it up to breakerCooldownMs.
+   * @default 250
+   */
+  breakerInitialCooldownMs: 250,
+  /** While the breaker is open, GET /health is asked this often (ms); an answer ends the cooldown. @default 250 */
+  healthPollMs: 250,
   /** Milliseconds a session this instance just validated is answered without a promise. @default 250 */
   hotTtlMs: 250,
   /** Bound of that hot set. @default 10000 */

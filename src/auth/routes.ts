@@ -45,9 +45,10 @@ export function createAuthRoutes(auth: AuthService): Hono {
       throw new AppError('INVALID_BRIDGE_SECRET', 'Invalid bridge secret');
     }
     const ids = revokedIds(await readJsonObject(c), auth.extraction.maxLength);
-    await auth.validator.invalidate(ids);
-    auth.logger.info({ count: ids.length }, 'auth: sessions revoked by hook');
-    return ok(c, { revoked: ids.length });
+    const propagated = await auth.validator.invalidate(ids);
+    auth.logger.info({ count: ids.length, propagated }, 'auth: sessions revoked by hook');
+    // 202: applied on this instance and queued for the others (replayed when Redis is back), not yet done.
+    return ok(c, { revoked: ids.length, propagated }, propagated ? {} : { status: 202 });
   });
 
   routes.post('/api/v1/auth/logout', requireAuth(), async (c) => {

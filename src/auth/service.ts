@@ -116,6 +116,7 @@ export function createAuth<G extends SessionGuard = SessionGuard>(options: AuthO
     },
     readinessCheck: () => flowlessReadiness(validator, options.cache, options.readinessCritical ?? false),
     async close() {
+      validator.close();
       await userSync?.idle();
     },
   };

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { GetOrSetOptions, HybridCache, LoaderContext } from '../cache/index.js';
 import { AppError } from '../errors.js';
 import { hashId, type Logger, silentLogger } from '../log/logger.js';
+import { createLogThrottle, type LogThrottle } from '../log/throttle.js';
 import {
   CircuitBreaker,
   type Clock,
@@ -74,6 +75,9 @@ export class BridgeValidator implements MetricsSource {
   private readonly clock: Clock;
   private readonly negativeTtl: number;
   private readonly maxIdLength: number;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private readonly throttle: LogThrottle;
+  private closed = false;
 
   // True private fields: the secret stays out of util.inspect() and any accidental dump.
   readonly #secret: string;
@@ -85,14 +89,21 @@ export class BridgeValidator implements MetricsSource {
     this.#secret = o.validationSecret;
     this.#onValidated = o.onValidated;
     this.logger = o.logger ?? silentLogger();
+    this.throttle = createLogThrottle(this.logger);
     this.clock = o.clock ?? systemClock;
     this.negativeTtl = o.negativeTtl;
     this.maxIdLength = o.maxSessionIdLength;
     this.breaker = new CircuitBreaker({
       threshold: o.breakerThreshold,
       cooldownMs: o.breakerCooldownMs,
+      // Short first: Flowless back after a blip is probed within moments; a long outage rarely.
+      initialCooldownMs: Math.min(VALIDATOR_DEFAULTS.breakerInitialCooldownMs, o.breakerCooldownMs),
       clock: this.clock,
-      onChange: (state) => logBreaker(this.logger, state, o.breakerCooldownMs),
+      onChange: (state) => {
+        logBreaker(this.logger, state, o.breakerCooldownMs);
+        if (state === 'open') this.watchHealth();
+        else clearTimeout(this.healthTimer);
+      },
     });
     this.client = new FlowlessClient({
       baseUrl: o.flowlessApiUrl,
@@ -199,19 +210,24 @@ export class BridgeValidator implements MetricsSource {
     return session;
   }
 
-  /** Evicts sessions from the cache of every instance (HybridCache delete + bus). */
-  async invalidate(sessionIds: string | string[]): Promise<void> {
+  /**
+   * Evicts sessions from the cache of every instance (HybridCache delete + bus). Resolves true when the
+   * eviction reached Redis (and so every instance), false when it is applied here only so far: it is
+   * queued and replayed as soon as Redis is usable again.
+   */
+  async invalidate(sessionIds: string | string[]): Promise<boolean> {
     const ids = (Array.isArray(sessionIds) ? sessionIds : [sessionIds]).filter(
       (id) => typeof id === 'string' && id !== '',
     );
-    if (ids.length === 0) return;
+    if (ids.length === 0) return true;
     const keys = [...new Set(ids.map(sessionKey))];
     this.generation++;
     for (const key of keys) {
       this.hot?.delete(key);
     }
-    await this.sessions.deleteMany(keys);
+    const propagated = await this.sessions.deleteMany(keys);
     this.counters.invalidated += keys.length;
+    return propagated;
   }
 
   /** Ends the session at Flowless (`POST /auth/logout`). Throws AUTH_UNAVAILABLE when Flowless cannot be reached. */
@@ -254,9 +270,36 @@ export class BridgeValidator implements MetricsSource {
     return this.sessions.metrics().l1Entries;
   }
 
-  /** One GET /health, for readiness. */
-  probe(timeoutMs = 1000): Promise<boolean> {
-    return this.client.probe(timeoutMs);
+  /**
+   * One GET /health, for readiness. An answer while the breaker is open ends its cooldown: readiness and
+   * the breaker agree, and the next request is the probe that closes it.
+   */
+  async probe(timeoutMs = 1000): Promise<boolean> {
+    const up = await this.client.probe(timeoutMs);
+    if (up) this.breaker.endCooldown();
+    return up;
+  }
+
+  /** Stops the background health check. The cache runtime belongs to the caller. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.healthTimer);
+  }
+
+  /**
+   * While the breaker is open, GET /health in the background (one at a time, every healthPollMs): new
+   * sessions are accepted moments after Flowless returns instead of after the whole cooldown.
+   */
+  private watchHealth(): void {
+    clearTimeout(this.healthTimer);
+    if (this.closed) return;
+    const poll = VALIDATOR_DEFAULTS.healthPollMs;
+    this.healthTimer = setTimeout(async () => {
+      if (this.breaker.state === 'closed' || this.closed) return;
+      await this.probe(poll).catch(() => false);
+      if (this.breakerState !== 'closed') this.watchHealth();
+    }, poll);
+    this.healthTimer.unref();
   }
 
   get breakerState() {
@@ -306,8 +349,12 @@ export class BridgeValidator implements MetricsSource {
     }
     this.counters.unavailable++;
     // While the breaker is open every load fails the same way; the breaker logs once for all of them.
-    const level = verdict.failure === 'breaker_open' ? 'debug' : 'warn';
-    this.logger[level]({ failure: verdict.failure, session: key }, 'auth: Flowless unavailable');
+    // Otherwise once per interval and kind of failure, with a count: an outage is not a line per session.
+    if (verdict.failure === 'breaker_open') {
+      this.logger.debug({ failure: verdict.failure, session: key }, 'auth: Flowless unavailable');
+    } else {
+      this.throttle.log('warn', verdict.failure, { failure: verdict.failure }, 'auth: Flowless unavailable');
+    }
     throw authUnavailable(this.retryAfter(verdict.retryAfter));
   }
 

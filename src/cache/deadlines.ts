@@ -9,6 +9,8 @@ export interface FailureSink {
 export interface Waiting {
   deadline: number;
   settled: boolean;
+  /** Expired and still unanswered by Redis: the link's socket epoch at expiry. */
+  overdue?: number;
   sink: FailureSink;
   resolve: (value: unknown) => void;
 }

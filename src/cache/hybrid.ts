@@ -77,25 +77,33 @@ export class TieredCache<T> implements HybridCache<T>, MetricsSource {
   // ---- writes -------------------------------------------------------------------------------------
 
   async set(key: string, value: T, options?: EntryOptions): Promise<void> {
-    if (value === undefined) return this.delete(key);
+    if (value === undefined) {
+      await this.delete(key);
+      return;
+    }
     const ttlMs = this.stack.ttlOf(options);
     this.stack.invalidateKey(key);
     await this.stack.put(key, value, { ttlMs, tags: options?.tags, publish: true });
   }
 
-  delete(key: string): Promise<void> {
+  delete(key: string): Promise<boolean> {
     return this.deleteMany([key]);
   }
 
-  async deleteMany(keys: string[]): Promise<void> {
+  async deleteMany(keys: string[]): Promise<boolean> {
     for (const key of keys) this.stack.deleteLocal(key);
     const { remote, replay, pending } = this.stack;
-    if (remote === undefined) return;
+    if (remote === undefined) return true;
+    let propagated = true;
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
       if (await remote.delete(batch)) pending.settleKeys(batch);
-      else replay?.markKeys(batch);
+      else {
+        replay?.markKeys(batch);
+        propagated = false;
+      }
     }
+    return propagated;
   }
 
   /**
@@ -166,9 +174,13 @@ export class TieredCache<T> implements HybridCache<T>, MetricsSource {
     else this.stack.clearLocal();
   }
 
-  /** The bus was down: messages may have been lost, so nothing in L1 can be trusted. */
+  /**
+   * The bus was down: messages may have been lost, so nothing in L1 can be trusted as fresh. Entries
+   * are marked stale rather than dropped: a Redis restart must not turn into an outage while the
+   * loader's source is down too (fail-safe serves them), and each is revalidated once on its next read.
+   */
   resync(): void {
-    this.stack.clearLocal();
+    this.stack.markLocalStale();
   }
 
   /** Replays invalidations Redis may have missed; called when Redis becomes usable again. */

@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import { CircuitBreaker } from '../resilience/breaker.js';
 import type { Clock } from '../resilience/clock.js';
+import { type ConnectionGate, ConnectionUnavailableError } from '../resilience/gate.js';
 import { Deadlines, type FailureSink, type Waiting } from './deadlines.js';
 import { L2_FAILED, type L2Result } from './l2-result.js';
 import type { BreakerState } from './types.js';
@@ -43,14 +44,29 @@ export interface L2LinkOptions {
  * only read its state and never become its probe. The probe is a background PING, let through by the
  * breaker after the cooldown (or sent at once when the connection comes back).
  */
-export class L2Link {
+export class L2Link implements ConnectionGate {
   readonly breaker: CircuitBreaker;
+  /**
+   * Commands past their deadline that Redis has not answered yet. Redis answers a connection's commands
+   * in order, so while one is overdue every later command would wait at least as long: it is failed at
+   * once instead. A freeze therefore costs each request at most one timeout, even before the breaker opens.
+   */
+  private overdue = 0;
+  /** ConnectionGate: commands that waited out their whole deadline. */
+  timeouts = 0;
+  /** When the oldest still-overdue command expired (performance.now()). */
+  private overdueSince = 0;
+  /** Bumped when the connection drops: what was overdue on the old socket no longer blocks the new one. */
+  private socketEpoch = 0;
   private probeTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private lost = false;
   private probing = false;
   private readonly listeners: [string, (...args: unknown[]) => void][];
   private readonly deadlines = new Deadlines((command) => {
+    command.overdue = this.socketEpoch;
+    this.timeouts++;
+    if (this.overdue++ === 0) this.overdueSince = performance.now();
     this.fail(command.sink, true);
     command.resolve(L2_FAILED);
   });
@@ -82,11 +98,34 @@ export class L2Link {
   }
 
   usable(): boolean {
-    return this.breaker.state === 'closed' && this.redis.status === 'ready';
+    return this.breaker.state === 'closed' && this.redis.status === 'ready' && this.overdue === 0;
+  }
+
+  retryAfterSeconds(): number {
+    return this.breaker.retryAfterSeconds();
+  }
+
+  /** ConnectionGate: what the state and token stores on this connection call through. */
+  async call<T>(op: () => Promise<T>): Promise<T> {
+    const sink: FailureSink = { errors: 0, timeouts: 0 };
+    const result = await this.run(sink, () => op());
+    if (result !== L2_FAILED) return result as T;
+    throw new ConnectionUnavailableError(
+      sink.timeouts > 0 ? 'timeout' : sink.errors > 0 ? 'failed' : 'refused',
+      `redis: command ${sink.timeouts > 0 ? 'timed out' : sink.errors > 0 ? 'failed' : 'refused'}`,
+    );
   }
 
   /** Runs op with the deadline; never rejects. */
   run<T>(sink: FailureSink, op: (redis: Redis) => Promise<T>): Promise<L2Result<T>> {
+    if (this.overdue > 0 && this.breaker.state === 'closed') {
+      // Queued behind an unanswered command: it cannot be answered in time. Counted for the breaker only
+      // once the stall has lasted another full timeout: a late answer after a pause of the event loop
+      // must not open the breaker, a frozen Redis must.
+      sink.errors++;
+      if (performance.now() - this.overdueSince > this.options.timeoutMs) this.breaker.failure();
+      return Promise.resolve(L2_FAILED);
+    }
     if (!this.usable()) return Promise.resolve(L2_FAILED);
     let pending: Promise<T>;
     try {
@@ -105,14 +144,14 @@ export class L2Link {
       this.deadlines.add(command);
       pending.then(
         (value) => {
-          if (command.settled) return;
+          if (command.settled) return this.answered(command);
           command.settled = true;
           this.deadlines.trim();
           this.breaker.success();
           resolve(value);
         },
         () => {
-          if (command.settled) return;
+          if (command.settled) return this.answered(command);
           command.settled = true;
           this.deadlines.trim();
           this.fail(sink, false);
@@ -129,6 +168,20 @@ export class L2Link {
     for (const [event, fn] of this.listeners) this.redis.off(event, fn);
     // Late errors of a connection being torn down must not crash the process.
     this.redis.on('error', () => {});
+  }
+
+  /** A command that missed its deadline got its (late) answer: the connection moves again. */
+  private answered(command: Waiting): void {
+    if (command.overdue !== this.socketEpoch) return;
+    command.overdue = undefined;
+    if (--this.overdue !== 0 || this.closed) return;
+    // Moving again: replay what was refused meanwhile (the breaker may never have opened), or probe
+    // now rather than at the end of the cooldown: a thawed Redis is usable within one round trip.
+    if (this.usable()) this.options.onUsable();
+    else if (this.breaker.state !== 'closed' && !this.probing) {
+      clearTimeout(this.probeTimer);
+      void this.probe(true);
+    }
   }
 
   private fail(sink: FailureSink, timedOut: boolean): void {
@@ -212,6 +265,8 @@ export class L2Link {
   }
 
   private onClose(): void {
+    this.socketEpoch++;
+    this.overdue = 0;
     if (this.lost || this.closed) return;
     this.lost = true;
     this.options.logger.warn('cache: Redis connection lost; serving from L1 and loaders while reconnecting');

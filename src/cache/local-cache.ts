@@ -63,6 +63,15 @@ export class LocalCache {
     this.lru.delete(key);
   }
 
+  /**
+   * Every entry becomes stale now, none is dropped: a read revalidates it (L2, then the loader), and a
+   * cache with fail-safe can still serve it within its window when the loader fails. Entries are
+   * rewritten in place; staleUntil is kept, so no entry lives longer than it was written to.
+   */
+  markAllStale(now: number): void {
+    for (const entry of this.lru.values()) if (entry.expiresAt > now) entry.expiresAt = now;
+  }
+
   evictTag(tag: string): void {
     for (const key of this.tags.keysOf(tag)) this.lru.delete(key);
   }

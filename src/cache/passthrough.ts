@@ -30,12 +30,14 @@ export class PassThroughCache<T> implements HybridCache<T>, MetricsSource {
     this.flights.forget(key);
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string): Promise<boolean> {
     this.flights.forget(key);
+    return true;
   }
 
-  async deleteMany(keys: string[]): Promise<void> {
+  async deleteMany(keys: string[]): Promise<boolean> {
     for (const key of keys) this.flights.forget(key);
+    return true;
   }
 
   async invalidateTag(): Promise<void> {

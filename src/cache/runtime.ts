@@ -108,6 +108,7 @@ export function createCacheRuntime(options: CacheRuntimeOptions = {}): CacheRunt
 
   return {
     redis,
+    gate: link,
     createCache<T>(cacheOptions: CacheOptions): HybridCache<T> {
       const resolved = resolveCacheOptions(cacheOptions, settings);
       if (caches.has(resolved.namespace)) {

@@ -193,6 +193,12 @@ export class CacheStack {
     this.invalidateAll();
   }
 
+  /** Bus resync: nothing in L1 can be trusted as fresh, yet each entry may still serve fail-safe. */
+  markLocalStale(): void {
+    this.local.markAllStale(this.clock.exact());
+    this.invalidateAll();
+  }
+
   private invalidateAll(): void {
     this.flights.forgetAll();
     this.guard.writtenAll();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../resilience/clock.js';
+import type { ConnectionGate } from '../resilience/gate.js';
 import type { LatencySummary } from '../resilience/latency.js';
 import type { MetricsSource } from '../resilience/metrics.js';
 
@@ -55,6 +56,11 @@ export interface CacheRuntime extends MetricsSource {
   createCache<T>(options: CacheOptions): HybridCache<T>;
   /** The shared command connection (for atomic operations elsewhere); undefined without Redis. */
   readonly redis: Redis | undefined;
+  /**
+   * The deadline and the one breaker of that connection, for every store and limiter that shares it
+   * (the state store, the token store): a frozen Redis is learnt once, by all of them. Undefined without Redis.
+   */
+  readonly gate: ConnectionGate | undefined;
   /** Breaker closed and connection ready. */
   l2Usable(): boolean;
   health(): CacheHealth;
@@ -160,8 +166,13 @@ export interface HybridCache<T> {
   get(key: string): Promise<T | undefined>;
   /** set(key, undefined) is delete(key); null is a value. */
   set(key: string, value: T, options?: EntryOptions): Promise<void>;
-  delete(key: string): Promise<void>;
-  deleteMany(keys: string[]): Promise<void>;
+  /**
+   * Removes the key from this instance at once, then from Redis and (through the bus) every instance.
+   * Resolves true when Redis took it (or there is no Redis), false when only this instance has applied
+   * it so far: it is queued and replayed when Redis is usable again. Never rejects for Redis trouble.
+   */
+  delete(key: string): Promise<boolean>;
+  deleteMany(keys: string[]): Promise<boolean>;
   has(key: string): Promise<boolean>;
   getOrSet(
     key: string,

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { PatternRouter } from 'hono/router/pattern-router';
 import { AppError, type AppErrorCode, isAppError, retryAfterHeader } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { createLogThrottle, type LogThrottleOptions } from '../log/throttle.js';
 import type { ErrorBody } from '../wire/envelope.js';
 
 /** Hono's own exceptions (body limit, bad JSON, a user's `throw new HTTPException(401)`) by status. */
@@ -51,15 +52,22 @@ export interface ErrorHandlerOptions {
   logger: Logger;
   /** DEBUG_ERRORS: include the cause of a 500 in the body. Never in production (the config refuses it). */
   debug?: boolean;
+  /** Repeated identical failures are logged once per interval (src/log/throttle.ts). */
+  throttle?: LogThrottleOptions;
 }
 
 export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
+  const throttle = createLogThrottle(options.logger, options.throttle);
   return (err, c) => {
     const appError = toAppError(err);
     if (appError.status >= 500) {
       const cause = appError.cause instanceof Error ? appError.cause : undefined;
+      // 503: a dependency is unavailable (Flowless, Redis), an expected outage: warn. Anything else is a defect.
+      const level = appError.status === 503 ? 'warn' : 'error';
       // The cause's message and stack go to the server log only; pino serialises `err`.
-      options.logger.error(
+      throttle.log(
+        level,
+        `${appError.code}|${cause?.name ?? ''}|${cause?.message ?? ''}`,
         { err: cause, code: appError.code, requestId: c.get('requestId'), method: c.req.method },
         'request failed',
       );

@@ -37,7 +37,8 @@ export function requestLogger(logger: Logger): MiddlewareHandler {
       status,
       ms: Math.round((performance.now() - started) * 100) / 100,
     };
-    if (status >= 500) log.error(line, 'request');
-    else log.info(line, 'request');
+    // Failures are logged once, by the error handler (throttled, warn or error): an outage must not
+    // write a line per request at every level.
+    log.info(line, 'request');
   };
 }

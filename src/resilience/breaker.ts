@@ -10,8 +10,14 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
 export interface BreakerOptions {
   /** Consecutive failures that open the breaker. @default 5 */
   threshold?: number;
-  /** How long it stays open before one probe is let through. @default 5000 */
+  /** How long it stays open before one probe is let through (with initialCooldownMs: the longest). @default 5000 */
   cooldownMs?: number;
+  /**
+   * Optional backoff: the first cooldown after closing is this long, and each failed probe doubles it,
+   * up to cooldownMs. A short outage is then probed within moments, a long one rarely. Absent: every
+   * cooldown is cooldownMs.
+   */
+  initialCooldownMs?: number;
   clock?: Clock;
   /** Called on open and on close (not on every refused call): the place for one log line. */
   onChange?: (state: 'open' | 'closed') => void;
@@ -30,6 +36,9 @@ export class CircuitBreaker {
   private current: 'closed' | 'open' = 'closed';
   private readonly threshold: number;
   private readonly cooldownMs: number;
+  private readonly initialCooldownMs: number;
+  /** The cooldown of the current opening (grows with failed probes when backing off). */
+  private cooldown: number;
   private readonly clock: Clock;
   private readonly onChange: ((state: 'open' | 'closed') => void) | undefined;
   /** Times opened since creation: a counter for metrics. */
@@ -48,12 +57,23 @@ export class CircuitBreaker {
         `CircuitBreaker: cooldownMs must be a number >= 0 (got ${String(options.cooldownMs)})`,
       );
     }
+    this.initialCooldownMs = options.initialCooldownMs ?? this.cooldownMs;
+    if (
+      !Number.isFinite(this.initialCooldownMs) ||
+      this.initialCooldownMs < 0 ||
+      this.initialCooldownMs > this.cooldownMs
+    ) {
+      throw new FlowfullConfigError(
+        `CircuitBreaker: initialCooldownMs must be a number from 0 to cooldownMs (got ${String(options.initialCooldownMs)})`,
+      );
+    }
+    this.cooldown = this.initialCooldownMs;
     this.clock = options.clock ?? systemClock;
     this.onChange = options.onChange;
   }
 
   get state(): BreakerState {
-    if (this.current === 'open' && this.clock.now() - this.openedAt >= this.cooldownMs) return 'half_open';
+    if (this.current === 'open' && this.clock.now() - this.openedAt >= this.cooldown) return 'half_open';
     return this.current;
   }
 
@@ -71,6 +91,7 @@ export class CircuitBreaker {
     this.probing = false;
     if (this.current !== 'closed') {
       this.current = 'closed';
+      this.cooldown = this.initialCooldownMs;
       this.onChange?.('closed');
     }
   }
@@ -82,6 +103,9 @@ export class CircuitBreaker {
     this.probing = false;
     if (wasProbe || (this.current === 'closed' && this.failures >= this.threshold)) {
       this.openedAt = this.clock.now();
+      // The dependency is still down after a cooldown: wait longer before the next probe.
+      if (wasProbe && this.current === 'open')
+        this.cooldown = Math.min(this.cooldownMs, this.cooldown * 2 || 1);
       if (this.current !== 'open') {
         this.current = 'open';
         this.opened++;
@@ -95,9 +119,17 @@ export class CircuitBreaker {
     this.probing = false;
   }
 
+  /**
+   * Something outside the calls themselves (a health check) saw the dependency answer again: the rest
+   * of the cooldown is skipped and the next caller is the probe. No effect unless open.
+   */
+  endCooldown(): void {
+    if (this.current === 'open') this.openedAt = this.clock.now() - this.cooldown;
+  }
+
   /** Seconds until a probe may go out; 0 when closed or half-open. */
   retryAfterSeconds(): number {
     if (this.current === 'closed') return 0;
-    return Math.max(0, (this.cooldownMs - (this.clock.now() - this.openedAt)) / 1000);
+    return Math.max(0, (this.cooldown - (this.clock.now() - this.openedAt)) / 1000);
   }
 }

@@ -1,5 +1,6 @@
 export { BREAKER_DEFAULTS, type BreakerOptions, type BreakerState, CircuitBreaker } from './breaker.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
+export { type ConnectionGate, ConnectionUnavailableError, type UnavailableReason } from './gate.js';
 export { LATENCY_WINDOW_DEFAULT_SIZE, type LatencySummary, LatencyWindow } from './latency.js';
 export {
   breakerStateValue,

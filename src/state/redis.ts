@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { FlowfullConfigError } from '../errors.js';
-import { CircuitBreaker, type Clock } from '../resilience/index.js';
+import { CircuitBreaker, type Clock, type ConnectionGate } from '../resilience/index.js';
 import { STATE_DEFAULTS } from './defaults.js';
 import { checkTtl, wholeNumber } from './options.js';
 import { type Claim, type StateStore, StateUnavailableError } from './types.js';
@@ -17,6 +17,12 @@ export interface RedisStateStoreOptions {
   clock?: Clock;
   /** Called when the breaker opens or closes: the place for one log line. */
   onBreakerChange?: (state: 'open' | 'closed') => void;
+  /**
+   * The connection's shared deadline and breaker (the cache runtime's `gate`). Given, it replaces the
+   * store's own timeout and breaker (timeoutMs and breaker* are then unused): one frozen Redis is one
+   * verdict for every user of the connection, and costs a request at most one timeout.
+   */
+  gate?: ConnectionGate;
 }
 
 // One round trip for winner and losers alike; a loser gets the winner's value back.
@@ -70,7 +76,21 @@ export function createRedisStateStore(redis: Redis, options: RedisStateStoreOpti
     ...(options.onBreakerChange ? { onChange: options.onBreakerChange } : {}),
   });
 
+  const gate = options.gate;
+
+  async function viaGate<T>(shared: ConnectionGate, what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await shared.call(call);
+    } catch (cause) {
+      throw new StateUnavailableError(`state store: redis ${what} failed`, {
+        cause,
+        retryAfterSeconds: shared.retryAfterSeconds(),
+      });
+    }
+  }
+
   async function run<T>(what: string, call: () => Promise<T>): Promise<T> {
+    if (gate !== undefined) return viaGate(gate, what, call);
     if (!breaker.allow()) {
       throw new StateUnavailableError(`state store: redis ${what} refused, breaker open`, {
         retryAfterSeconds: breaker.retryAfterSeconds(),
@@ -128,6 +148,6 @@ export function createRedisStateStore(redis: Redis, options: RedisStateStoreOpti
       );
       return Number(count);
     },
-    usable: () => breaker.state !== 'open',
+    usable: () => (gate === undefined ? breaker.state !== 'open' : gate.usable()),
   };
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.js';
 import { FlowfullConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
+import type { ConnectionGate } from '../resilience/gate.js';
 import { loadTokenKeys, type TokenKeyConfig } from './keys.js';
 import { createCombinedTokenStore } from './stores/combined.js';
 import { createDatabaseTokenStore } from './stores/database.js';
@@ -27,6 +28,8 @@ export type TrustTokenConfig = TokenKeyConfig &
 
 export interface TrustTokenDeps {
   redis?: Redis;
+  /** The connection's shared deadline and breaker (the cache runtime's `gate`); see RedisTokenStoreOptions. */
+  gate?: ConnectionGate;
   // biome-ignore lint/suspicious/noExplicitAny: the application's table types are not ours to know
   db?: Kysely<any>;
   logger?: Logger;
@@ -39,7 +42,10 @@ export interface TrustTokenDeps {
 export function tokenStoreFromDeps(config: TrustTokenConfig, deps: TrustTokenDeps): TokenStateStore {
   const logger = deps.logger ?? silentLogger();
   const redis = deps.redis
-    ? createRedisTokenStore(deps.redis, { prefix: `${config.CACHE_PREFIX}:tokens:` })
+    ? createRedisTokenStore(deps.redis, {
+        prefix: `${config.CACHE_PREFIX}:tokens:`,
+        ...(deps.gate ? { gate: deps.gate } : {}),
+      })
     : undefined;
   const database = deps.db ? createDatabaseTokenStore(deps.db) : undefined;
   if (redis && database) return createCombinedTokenStore(redis, database, { logger });

@@ -51,7 +51,7 @@ describe.skipIf(!(await serviceAvailable('redis')))(
       // Still cached: Flowless revoked it, Flowfull has not heard yet.
       expect((await asMe(b.app, sessionId)).status).toBe(200);
       const res = await hook(a.app, { session_id: sessionId }, SECRET);
-      expect([res.status, (await body(res)).data]).toEqual([200, { revoked: 1 }]);
+      expect([res.status, (await body(res)).data]).toEqual([200, { revoked: 1, propagated: true }]);
       const started = Date.now();
       expect(await eventually(async () => (await asMe(b.app, sessionId)).status === 401, 1000)).toBe(true);
       expect(Date.now() - started).toBeLessThan(1000);

@@ -178,12 +178,12 @@ describe.skipIf(!(await serviceAvailable('redis')))(
         expect(validator.metrics().upstreamFailures.timeout).toBeLessThanOrEqual(3);
       });
 
-      it('opens the breaker, fails fast while open, probes once after the cooldown', async () => {
+      it('opens the breaker, fails fast while open; a health check seeing Flowless back ends the cooldown', async () => {
         const clock = new ManualClock(Date.now());
         const { validator } = await h.auth({
           retryAttempts: 0,
           breakerThreshold: 2,
-          breakerCooldownMs: 300,
+          breakerCooldownMs: 60_000,
           clock,
         });
         const { sessionId } = await h.newSession();
@@ -196,12 +196,37 @@ describe.skipIf(!(await serviceAvailable('redis')))(
         expect(h.standin.stats().bridgeValidateCalls).toBe(2);
         expect(validator.metrics().upstreamFailures.breaker_open).toBe(1);
         h.standin.resetFaults();
-        clock.advance(299);
-        expect((await rejection(validator.validate(sessionId))).code).toBe('AUTH_UNAVAILABLE');
-        clock.advance(1);
+        // The injected clock stands still: only the background GET /health can end the cooldown.
+        expect(await eventually(() => validator.metrics().breaker === 'half_open', 3000)).toBe(true);
         await validator.validate(sessionId);
         expect(validator.metrics().breaker).toBe('closed');
         expect(h.standin.stats().bridgeValidateCalls).toBe(3);
+      });
+
+      it('the cooldown starts short and grows while Flowless stays down', async () => {
+        const clock = new ManualClock(Date.now());
+        const { validator } = await h.auth({
+          retryAttempts: 0,
+          breakerThreshold: 1,
+          breakerCooldownMs: 5000,
+          clock,
+        });
+        const { sessionId } = await h.newSession();
+        h.standin.setFaults({ refuse: true }); // GET /health fails too
+        const retryAfters: number[] = [];
+        await rejection(validator.validate(sessionId));
+        for (let i = 0; i < 3; i++) {
+          retryAfters.push((await rejection(validator.validate(sessionId))).retryAfter ?? -1);
+          clock.advance(250 * 2 ** i);
+          await rejection(validator.validate(sessionId)); // the probe, failing
+        }
+        // Retry-After is whole seconds (at least 1): the short first cooldowns round up to 1.
+        expect(retryAfters).toEqual([1, 1, 1]);
+        expect(h.standin.stats().bridgeValidateCalls).toBe(0);
+        clock.advance(1999);
+        expect(validator.metrics().breaker).toBe('open');
+        clock.advance(1);
+        expect(validator.metrics().breaker).toBe('half_open');
       });
     });
 

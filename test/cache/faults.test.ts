@@ -189,14 +189,16 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     expect(new Set(results).size).toBe(1);
   });
 
-  it('killed (SIGKILL), then restarted: L1 serves meanwhile, the bus comes back and L1 is cleared', async () => {
+  it('killed (SIGKILL), then restarted: L1 serves meanwhile; on resubscription L1 is marked stale, never dropped', async () => {
     const s = await server();
     const prefix = runPrefix();
     const a = await instance(s, prefix);
     const b = await instance(s, prefix);
     await a.cache.set('warm', 'w');
     await a.cache.set('k', 'v1');
+    await a.cache.set('fresh', 'f1');
     await warmL1(b.cache, 'k', 'v1');
+    await warmL1(b.cache, 'fresh', 'f1');
     await s.stop('SIGKILL');
     await waitUntil('the loss to be seen', 2000, () => !b.runtime.l2Usable());
     const during = await timed(() => b.cache.get('k'));
@@ -207,14 +209,56 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     await s.start();
     expect(await a.runtime.whenReady(5000)).toBe(true);
     expect(await b.runtime.whenReady(5000)).toBe(true);
-    // Messages may have been lost while the bus was down: B's L1 was cleared on resubscription.
-    expect(await b.cache.get('k')).toBeUndefined();
+    // Messages may have been lost while the bus was down: B's entries are stale now, yet still there.
+    expect(b.cache.metrics().l1Entries).toBeGreaterThanOrEqual(2);
+    expect(await b.cache.get('k')).toBeUndefined(); // a plain read does not serve a stale entry
+    // The loader failing (its source down too): the stale entry is served instead of the error.
+    const failing = () => Promise.reject(new Error('source down'));
+    expect(await b.cache.getOrSet('k', failing, { failSafe: { maxStaleSeconds: 60 } })).toBe('v1');
+    // The loader answering: revalidated once, then served from L1 again.
+    let loads = 0;
+    const loader = async () => {
+      loads++;
+      return 'f2';
+    };
+    expect(await b.cache.getOrSet('fresh', loader)).toBe('f2');
+    expect(await b.cache.getOrSet('fresh', loader)).toBe('f2');
+    expect(loads).toBe(1);
     // and the bus delivers again
     await b.cache.set('k', 'v2');
     expect(await a.cache.get('k')).toBe('v2');
     await b.cache.set('k', 'v3');
     await waitUntil('A to see the new value', 3000, () => a.cache.metrics().busInvalidations > 0);
     expect(await a.cache.get('k')).toBe('v3');
+  });
+
+  it('frozen: one request of several sequential Redis calls on the connection pays one timeout at most', async () => {
+    const s = await server();
+    const { runtime, cache } = await instance(s, runPrefix());
+    const gate = runtime.gate!;
+    const redis = runtime.redis!;
+    s.freeze();
+    // One "request": a cache read, then a state-store read and a token claim through the shared gate.
+    await cache.get('session');
+    const second = await gate.call(() => redis.get('binding')).catch((error: unknown) => error);
+    const third = await gate.call(() => redis.get('token')).catch((error: unknown) => error);
+    expect(cache.metrics().timeouts).toBe(1);
+    // Queued behind an unanswered command: failed at once, not timed out.
+    expect(second).toMatchObject({ name: 'ConnectionUnavailableError', reason: 'failed' });
+    expect(third).toMatchObject({ name: 'ConnectionUnavailableError' });
+    expect((third as { reason: string }).reason).not.toBe('timeout');
+    // Once the stall has outlasted another timeout, the refusals open the one breaker of the connection.
+    for (let i = 0; i < 100 && runtime.health().breaker === 'closed'; i++) {
+      await cache.get(`more${i}`);
+      await sleep(20);
+    }
+    expect(runtime.health().breaker).not.toBe('closed');
+    expect(cache.metrics().timeouts).toBe(1);
+    const refused = await gate.call(() => redis.get('x')).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ reason: 'refused' });
+    s.thaw();
+    await waitUntil('L2 back', 5000, () => runtime.l2Usable());
+    expect(await gate.call(() => redis.ping())).toBe('PONG');
   });
 
   it('refusing connections from the start: L1 only at once, L2 as soon as a server appears', async () => {
@@ -234,7 +278,7 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     expect(runtime.health()).toEqual({ status: 'up', redis: 'up', breaker: 'closed' });
   });
 
-  it("the breaker's cooldown runs on the injected clock; the probe is a background PING", async () => {
+  it("the breaker's cooldown runs on the injected clock; the thaw itself is seen at once", async () => {
     const s = await server();
     const clock = new ManualClock();
     const runtime = pool.create({ redisUrl: s.url, prefix: runPrefix(), ...RUNTIME, clock });
@@ -243,7 +287,6 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     s.freeze();
     await Promise.all([1, 2, 3].map((i) => cache.get(`miss${i}`)));
     await waitUntil('the breaker to open', 2000, () => runtime.health().breaker === 'open');
-    s.thaw();
     // Real time passes well beyond the cooldown (200 ms), the clock does not: no probe is let through,
     // and callers' own requests never probe.
     for (let i = 0; i < 10; i++) {
@@ -253,11 +296,30 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis failures', () => {
     expect(runtime.health().breaker).toBe('open');
     clock.advance(RUNTIME.breakerCooldownMs);
     expect(runtime.health().breaker).toBe('half_open');
+    // The commands stuck in the frozen Redis get their answers: that is the sign to probe now.
+    s.thaw();
     await waitUntil('the probe to close the breaker', 3000, () => runtime.l2Usable());
     expect(runtime.health()).toMatchObject({ redis: 'up', breaker: 'closed' });
     expect(runtime.collectMetrics()).toContainEqual(
       expect.objectContaining({ name: 'flowfull_cache_breaker_opened_total', value: 1 }),
     );
+  });
+
+  it('thawed while the breaker is open: closed without waiting out the cooldown', async () => {
+    const s = await server();
+    const runtime = pool.create({
+      redisUrl: s.url,
+      prefix: runPrefix(),
+      ...RUNTIME,
+      breakerCooldownMs: 60_000,
+    });
+    expect(await runtime.whenReady(5000)).toBe(true);
+    const cache = runtime.createCache<string>({ namespace: 'f', ttl: 60 });
+    s.freeze();
+    await Promise.all([1, 2, 3].map((i) => cache.get(`miss${i}`)));
+    await waitUntil('the breaker to open', 2000, () => runtime.health().breaker === 'open');
+    s.thaw();
+    await waitUntil('L2 back long before the 60 s cooldown', 3000, () => runtime.l2Usable());
   });
 
   it('frozen at close: close() returns promptly', async () => {

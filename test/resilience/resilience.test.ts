@@ -68,6 +68,45 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('with initialCooldownMs: the cooldown starts short, doubles per failed probe up to cooldownMs, resets on close', () => {
+    const clock = new ManualClock();
+    const breaker = new CircuitBreaker({ threshold: 1, cooldownMs: 1000, initialCooldownMs: 250, clock });
+    breaker.failure();
+    expect(breaker.retryAfterSeconds()).toBe(0.25);
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      waits.push(breaker.retryAfterSeconds() * 1000);
+      clock.advance(breaker.retryAfterSeconds() * 1000);
+      expect(breaker.state).toBe('half_open');
+      expect(breaker.allow()).toBe(true);
+      breaker.failure(); // the probe failed
+    }
+    expect(waits).toEqual([250, 500, 1000, 1000]);
+    clock.advance(1000);
+    expect(breaker.allow()).toBe(true);
+    breaker.success();
+    breaker.failure();
+    expect(breaker.retryAfterSeconds()).toBe(0.25); // a new outage starts short again
+    expect(() => new CircuitBreaker({ cooldownMs: 100, initialCooldownMs: 200 })).toThrow(
+      FlowfullConfigError,
+    );
+  });
+
+  it('endCooldown(): a health check that saw the dependency back lets the next caller probe at once', () => {
+    const clock = new ManualClock();
+    const breaker = new CircuitBreaker({ threshold: 1, cooldownMs: 60_000, clock });
+    breaker.endCooldown(); // closed: nothing to do
+    expect(breaker.state).toBe('closed');
+    breaker.failure();
+    expect(breaker.allow()).toBe(false);
+    breaker.endCooldown();
+    expect(breaker.state).toBe('half_open');
+    expect(breaker.allow()).toBe(true);
+    expect(breaker.allow()).toBe(false); // still exactly one probe
+    breaker.success();
+    expect(breaker.state).toBe('closed');
+  });
+
   it('refuses invalid options at construction with FlowfullConfigError', () => {
     expect(() => new CircuitBreaker({ threshold: 0 })).toThrow(FlowfullConfigError);
     expect(() => new CircuitBreaker({ cooldownMs: -1 })).toThrow(/cooldownMs/);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCacheRuntime } from '../../src/cache/index.js';
 import { FlowfullConfigError } from '../../src/errors.js';
 import { ManualClock } from '../../src/resilience/index.js';
 import {
@@ -122,5 +123,26 @@ describe.skipIf(!(await serviceAvailable('redis')))('Redis state store on a froz
     const after = await store.claim('k', 'later', 60_000);
     expect(after.value === 'mine' ? !after.won : after.won).toBe(true);
     expect(store.usable()).toBe(true);
+  });
+
+  it("with the cache runtime's gate: one timeout shared with the cache, then refused at once", async () => {
+    const runtime = createCacheRuntime({ redisUrl: server.url, prefix: `state-${randomUUID().slice(0, 8)}` });
+    try {
+      expect(await runtime.whenReady(5000)).toBe(true);
+      const gate = runtime.gate!;
+      const store = createRedisStateStore(runtime.redis!, { gate });
+      const cache = runtime.createCache<string>({ namespace: 'sessions' });
+      expect(await store.claim('g', 'mine', 60_000)).toEqual({ value: 'mine', won: true });
+      server.freeze();
+      await cache.get('session'); // the cache pays the one timeout
+      expect(await unavailable(store.get('g'))).toBe(true); // behind it: refused without waiting
+      expect(gate.timeouts).toBe(1);
+      expect(store.usable()).toBe(false);
+      server.thaw();
+      for (let i = 0; i < 200 && !gate.usable(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await store.get('g')).toBe('mine');
+    } finally {
+      await runtime.close();
+    }
   });
 });

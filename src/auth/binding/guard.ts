@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { LRUCache } from 'lru-cache';
 import { AppError, FlowfullConfigError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
+import { createLogThrottle } from '../../log/throttle.js';
 import { type Clock, systemClock } from '../../resilience/index.js';
 import { isStateUnavailable, type StateStore } from '../../state/index.js';
 import { BINDING_DEFAULTS, HEADER_LIMITS } from '../defaults.js';
@@ -19,11 +20,12 @@ import {
   type ValidationModes,
   type ValidationResult,
   VIOLATION_CODES,
+  writesTombstones,
 } from './modes.js';
 
 /** What the `invalidate` action needs from the BridgeValidator. */
 export interface SessionTerminator {
-  invalidate(sessionId: string): Promise<void>;
+  invalidate(sessionId: string): Promise<unknown>;
   logoutAtFlowless(sessionId: string): Promise<void>;
 }
 
@@ -104,9 +106,10 @@ function checkOptions(options: CreateSessionGuardOptions): void {
  * binding from the state store (claiming it from this request when the session is new), refuse a
  * tombstoned session, compare, then allow, warn, deny or invalidate.
  *
- * Failure policy (docs/validation-modes.md): a record that cannot be read is a tombstone that cannot
- * be read, so the request is refused with 503, in every mode. A binding that cannot be claimed is
- * never assumed won: per `undecided`, 503, or this request goes on unbound and the next one claims.
+ * Failure policy (docs/validation-modes.md): a record that cannot be read may hide a tombstone, so the
+ * request is refused with 503 wherever a tombstone can exist (a check whose action is invalidate) or
+ * a check denies; in warn-only configurations, which write none, it goes on unbound. A binding that
+ * cannot be claimed is never assumed won: per `undecided`, 503, or this request goes on unbound.
  */
 export function createSessionGuard(options: CreateSessionGuardOptions): BindingGuard {
   checkOptions(options);
@@ -116,6 +119,7 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
   const namespace = options.namespace ?? BINDING_DEFAULTS.namespace;
   const localMax = options.localMaxSessions ?? BINDING_DEFAULTS.localMaxSessions;
   const undecided = options.undecided ?? undecidedPolicy(s);
+  const tombstonesPossible = writesTombstones(s);
   const activity = createActivityTracker({
     store,
     namespace: `${namespace}-activity`,
@@ -127,6 +131,7 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
   // Tombstones are final: once seen here, refused here without asking the store again.
   const tombstones = new LRUCache<string, true>({ max: localMax });
   const metrics = createBindingMetrics();
+  const throttle = createLogThrottle(logger);
   const recordKey = (hash: string) => `${namespace}:${hash}`;
 
   /** Long enough to outlive the session at Flowless (and so any cached copy of it), in ms. */
@@ -139,7 +144,10 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
 
   function unavailable(err: unknown): AppError {
     metrics.stateUnavailable();
-    logger.warn(
+    // Every guarded request says the same while Redis is away: once per interval, with a count.
+    throttle.log(
+      'warn',
+      'state-unavailable',
       { err: (err as Error)?.message, store: store.kind },
       'session guard: state store unavailable',
     );
@@ -152,7 +160,11 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
     try {
       found = await store.get<BindingRecord>(recordKey(hash));
     } catch (err) {
-      throw unavailable(err); // The tombstone cannot be read: never accepted.
+      // A tombstone that cannot be read is never accepted. Where this configuration cannot write one
+      // (no check invalidates) and it only warns, the request goes on unbound, as when a claim fails.
+      if (tombstonesPossible || undecided === 'refuse') throw unavailable(err);
+      metrics.bindingDeferred();
+      return undefined;
     }
     if (found !== undefined) return found;
     const fresh: BindingRecord = { ...current, ip: current.ip ?? UNKNOWN_IP, boundAt: clock.now() };
@@ -211,7 +223,7 @@ export function createSessionGuard(options: CreateSessionGuardOptions): BindingG
   /** Tombstone first, so no instance re-binds the session while the rest is in flight. */
   async function endSession(hash: string, record: BindingRecord, sessionId: string, session: Session) {
     tombstones.set(hash, true);
-    const steps: Array<[string, () => Promise<void>]> = [
+    const steps: Array<[string, () => Promise<unknown>]> = [
       [
         'tombstone',
         () => store.put(recordKey(hash), { ...record, revokedAt: clock.now() }, recordTtlMs(session)),

@@ -140,6 +140,17 @@ const CHECK_OF: Record<ViolationType, CheckName> = {
  * session through; `allow` (this request goes on unbound, the binding is tried again on the next one)
  * when every active check only warns or allows, since those never refuse anyway.
  */
+/**
+ * Can this configuration ever write a tombstone? Only the `invalidate` action of an active check does.
+ * Where none can, an unreadable record hides no tombstone, and refusing it would only turn a Redis
+ * restart into an outage (every instance of a deployment runs the same configuration).
+ */
+export function writesTombstones(settings: ValidationModeSettings): boolean {
+  return VIOLATION_TYPES.some(
+    (type) => settings.checks[CHECK_OF[type]] && settings.actions[type] === 'invalidate',
+  );
+}
+
 export function undecidedPolicy(settings: ValidationModeSettings): 'refuse' | 'allow' {
   const refusing = VIOLATION_TYPES.some(
     (type) =>

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { ConnectionGate } from '../../resilience/gate.js';
 import type { ConsumeOutcome, JtiState, Retention, TokenStateLookup, TokenStateStore } from './types.js';
 
 export interface RedisTokenStoreOptions {
@@ -10,6 +11,12 @@ export interface RedisTokenStoreOptions {
    * command that timed out may still run later, which can only ever mark a token used, never unused.
    */
   timeoutMs?: number;
+  /**
+   * The connection's shared deadline and breaker (the cache runtime's `gate`). Given, every command
+   * goes through it instead of timeoutMs: a consume waits at most the L2 timeout for Redis, and not at
+   * all once the breaker is open (the combined store's database then decides alone).
+   */
+  gate?: ConnectionGate;
 }
 
 /** A won claim: `holder` proves it is ours when it has to be released. */
@@ -64,16 +71,21 @@ function stateOf(value: string | null): JtiState | null {
 export function createRedisTokenStore(redis: Redis, options: RedisTokenStoreOptions = {}): RedisTokenStore {
   const prefix = options.prefix ?? 'flowfull:tokens:';
   const timeoutMs = options.timeoutMs ?? 500;
+  const gate = options.gate;
   const jtiKey = (jti: string) => `${prefix}jti:${jti}`;
   const subjectKey = (key: string) => `${prefix}sub:${key}`;
   const run = <T>(what: string, call: () => Promise<T>): Promise<T> =>
-    withTimeout(
-      call().catch((cause) => {
-        throw new RedisUnavailableError(`redis ${what} failed`, { cause });
-      }),
-      timeoutMs,
-      what,
-    );
+    gate !== undefined
+      ? gate.call(call).catch((cause: unknown) => {
+          throw new RedisUnavailableError(`redis ${what} failed`, { cause });
+        })
+      : withTimeout(
+          call().catch((cause) => {
+            throw new RedisUnavailableError(`redis ${what} failed`, { cause });
+          }),
+          timeoutMs,
+          what,
+        );
 
   async function claim(jti: string, retention: Retention): Promise<RedisClaim> {
     const holder = `used:${randomBytes(12).toString('base64url')}`;
