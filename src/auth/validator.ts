@@ -7,6 +7,7 @@ import {
   type Clock,
   type MetricPoint,
   type MetricsSource,
+  SingleFlight,
   systemClock,
 } from '../resilience/index.js';
 import { secretMatches } from '../util/secret.js';
@@ -74,6 +75,10 @@ export class BridgeValidator implements MetricsSource {
   private readonly clock: Clock;
   private readonly negativeTtl: number;
   private readonly maxIdLength: number;
+  /** BRIDGE_REVALIDATE_AFTER in ms; 0: off. */
+  private readonly revalidateAfterMs: number;
+  /** One background check per session however many requests find its copy old. */
+  private readonly revalidations = new SingleFlight<string, void>();
 
   // True private fields: the secret stays out of util.inspect() and any accidental dump.
   readonly #secret: string;
@@ -88,6 +93,7 @@ export class BridgeValidator implements MetricsSource {
     this.clock = o.clock ?? systemClock;
     this.negativeTtl = o.negativeTtl;
     this.maxIdLength = o.maxSessionIdLength;
+    this.revalidateAfterMs = o.revalidateAfter * 1000;
     this.breaker = new CircuitBreaker({
       threshold: o.breakerThreshold,
       cooldownMs: o.breakerCooldownMs,
@@ -196,7 +202,52 @@ export class BridgeValidator implements MetricsSource {
     }
     // An invalidate() while this call was waiting must not be undone by putting the copy back.
     if (generation === this.generation) this.hot?.set(key, session);
+    if (!load.ran) this.revalidateIfOld(sessionId, key, session, facts);
     return session;
+  }
+
+  /**
+   * A cached copy last confirmed more than revalidateAfter ago is still served, and checked again in
+   * the background: the fallback that sees a logout made at Flowless when no revocation hook told us.
+   * `validated_at` travels with the cached value, so every instance sharing Redis knows its age.
+   */
+  private revalidateIfOld(sessionId: string, key: string, session: Session, facts?: FactsSource): void {
+    if (this.revalidateAfterMs === 0 || this.clock.now() - session.validated_at < this.revalidateAfterMs) {
+      return;
+    }
+    this.revalidations
+      .run(key, () => this.revalidate(sessionId, key, facts))
+      .catch((err: unknown) => {
+        this.logger.debug({ err: (err as Error)?.name, session: key }, 'auth: revalidation failed');
+      });
+  }
+
+  private async revalidate(sessionId: string, key: string, facts?: FactsSource): Promise<void> {
+    const generation = this.generation;
+    const verdict = await this.client.validate(
+      sessionId,
+      typeof facts === 'function' ? facts() : (facts ?? {}),
+    );
+    if (verdict.kind === 'valid') {
+      this.counters.valid++;
+      const session = this.complete(verdict.session, key);
+      this.notify(session);
+      if (generation !== this.generation) return;
+      this.hot?.set(key, session);
+      await this.sessions.set(key, session);
+      return;
+    }
+    if (verdict.kind === 'invalid') {
+      if (verdict.reason === 'expired') this.counters.expired++;
+      else this.counters.invalid++;
+      // Remembered first, so that this instance refuses at once while the eviction is published.
+      this.remember(key, verdict.reason);
+      await this.invalidate(sessionId);
+      return;
+    }
+    // Unavailable: the copy stays (its own TTL and stale-if-error still apply); the breaker logs outages once.
+    this.counters.unavailable++;
+    this.logger.debug({ failure: verdict.failure, session: key }, 'auth: revalidation deferred');
   }
 
   /** Evicts sessions from the cache of every instance (HybridCache delete + bus). */
