@@ -53,7 +53,15 @@ export const starterRoutes: readonly OpenApiRoute[] = [
     tag: 'me',
     summary: 'The signed-in user and session',
     auth: 'session',
-    data: object({ user: { type: 'object' }, session: { type: 'object' } }),
+    // The envelope plus `user_context` (`userContext` in @pubflow/core): okWithUserContext.
+    response: object(
+      {
+        success: { const: true },
+        data: object({ user: { type: 'object' }, session: { type: 'object' } }),
+        user_context: object({ user_id: str, user_type: str, is_guest: { type: 'boolean' } }),
+      },
+      ['success', 'data', 'user_context'],
+    ),
     errors: [401, 503],
   },
   {

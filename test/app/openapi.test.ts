@@ -117,6 +117,8 @@ describe('the OpenAPI 3.1 document', () => {
     ]) {
       expect(documentedRoutes(doc)).toContain(route);
     }
+    const me = doc.paths['/api/v1/me'].get.responses['200'].content['application/json'].schema;
+    expect(me.required).toEqual(['success', 'data', 'user_context']);
     const login = doc.paths['/auth/login'].post;
     expect(login.tags).toEqual(['auth (gateway)']);
     // Flowless's answer passes through as it is: described without the envelope.
