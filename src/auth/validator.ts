@@ -7,7 +7,6 @@ import {
   type Clock,
   type MetricPoint,
   type MetricsSource,
-  SingleFlight,
   systemClock,
 } from '../resilience/index.js';
 import { secretMatches } from '../util/secret.js';
@@ -17,6 +16,7 @@ import { FlowlessClient, type RequestFacts } from './flowless-client.js';
 import { HotSessions } from './hot-sessions.js';
 import { ValidatorCounters, type ValidatorMetrics } from './metrics.js';
 import type { ReportedSession } from './normalize.js';
+import { RevalidationSchedule } from './revalidation.js';
 import { isWellFormedSessionId, sessionKey } from './session-id.js';
 import type { Session } from './types.js';
 import {
@@ -75,10 +75,8 @@ export class BridgeValidator implements MetricsSource {
   private readonly clock: Clock;
   private readonly negativeTtl: number;
   private readonly maxIdLength: number;
-  /** BRIDGE_REVALIDATE_AFTER in ms; 0: off. */
-  private readonly revalidateAfterMs: number;
-  /** One background check per session however many requests find its copy old. */
-  private readonly revalidations = new SingleFlight<string, void>();
+  /** BRIDGE_REVALIDATE_AFTER; undefined when 0 (off). */
+  private readonly revalidation: RevalidationSchedule | undefined;
 
   // True private fields: the secret stays out of util.inspect() and any accidental dump.
   readonly #secret: string;
@@ -93,7 +91,10 @@ export class BridgeValidator implements MetricsSource {
     this.clock = o.clock ?? systemClock;
     this.negativeTtl = o.negativeTtl;
     this.maxIdLength = o.maxSessionIdLength;
-    this.revalidateAfterMs = o.revalidateAfter * 1000;
+    this.revalidation =
+      o.revalidateAfter > 0
+        ? new RevalidationSchedule(o.revalidateAfter * 1000, this.clock, this.logger)
+        : undefined;
     this.breaker = new CircuitBreaker({
       threshold: o.breakerThreshold,
       cooldownMs: o.breakerCooldownMs,
@@ -202,26 +203,15 @@ export class BridgeValidator implements MetricsSource {
     }
     // An invalidate() while this call was waiting must not be undone by putting the copy back.
     if (generation === this.generation) this.hot?.set(key, session);
-    if (!load.ran) this.revalidateIfOld(sessionId, key, session, facts);
+    // A cached copy confirmed long ago is served, and checked again in the background: the fallback
+    // that sees a logout made at Flowless when no hook told us. `validated_at` travels in the cached value.
+    if (!load.ran) {
+      this.revalidation?.maybe(key, session.validated_at, () => this.revalidate(sessionId, key, facts));
+    }
     return session;
   }
 
-  /**
-   * A cached copy last confirmed more than revalidateAfter ago is still served, and checked again in
-   * the background: the fallback that sees a logout made at Flowless when no revocation hook told us.
-   * `validated_at` travels with the cached value, so every instance sharing Redis knows its age.
-   */
-  private revalidateIfOld(sessionId: string, key: string, session: Session, facts?: FactsSource): void {
-    if (this.revalidateAfterMs === 0 || this.clock.now() - session.validated_at < this.revalidateAfterMs) {
-      return;
-    }
-    this.revalidations
-      .run(key, () => this.revalidate(sessionId, key, facts))
-      .catch((err: unknown) => {
-        this.logger.debug({ err: (err as Error)?.name, session: key }, 'auth: revalidation failed');
-      });
-  }
-
+  /** The background check: valid refreshes the copy, a "no" evicts it everywhere, unavailable leaves it. */
   private async revalidate(sessionId: string, key: string, facts?: FactsSource): Promise<void> {
     const generation = this.generation;
     const verdict = await this.client.validate(
