@@ -53,7 +53,15 @@ export const starterRoutes: readonly OpenApiRoute[] = [
     tag: 'me',
     summary: 'The signed-in user and session',
     auth: 'session',
-    data: object({ user: { type: 'object' }, session: { type: 'object' } }),
+    // The envelope plus `user_context` (`userContext` in @pubflow/core): okWithUserContext.
+    response: object(
+      {
+        success: { const: true },
+        data: object({ user: { type: 'object' }, session: { type: 'object' } }),
+        user_context: object({ user_id: str, user_type: str, is_guest: { type: 'boolean' } }),
+      },
+      ['success', 'data', 'user_context'],
+    ),
     errors: [401, 503],
   },
   {
@@ -136,6 +144,110 @@ export const starterRoutes: readonly OpenApiRoute[] = [
   { method: 'get', path: '/openapi.json', tag: 'reference', summary: 'This document' },
 ];
 
+const GATEWAY_TAG = 'auth (gateway)';
+const session = { type: 'object' };
+const sessionAnswer = object(
+  {
+    success: { const: true },
+    session_id: str,
+    sessionId: str,
+    expires_at: { type: 'string', format: 'date-time' },
+    expiresAt: { type: 'string', format: 'date-time' },
+    user: { type: 'object' },
+  },
+  ['success', 'session_id', 'expires_at'],
+);
+const done = object({ success: { const: true } });
+
+/**
+ * The Flowless routes a Pubflow client calls that the auth gateway forwards (AUTH_GATEWAY_ENABLED):
+ * Flowless's answers pass through unchanged, so they are described as Flowless gives them, not in the
+ * envelope. The gateway serves its whole prefix with one route; these are the ones clients rely on.
+ */
+export function gatewayRoutes(prefix: string): OpenApiRoute[] {
+  const at = (path: string) => `${prefix}${path}`;
+  return [
+    {
+      method: 'post',
+      path: at('/login'),
+      tag: GATEWAY_TAG,
+      summary: 'Sign in at Flowless: a session id (also set as the session cookie)',
+      body: object({ email: str, userName: str, password: str }, ['password']),
+      response: sessionAnswer,
+      errors: [401, 403, 503],
+    },
+    {
+      method: 'post',
+      path: at('/register'),
+      tag: GATEWAY_TAG,
+      summary: 'Create an account at Flowless',
+      body: object({ email: str, password: str, name: str, lastName: str, userName: str }, [
+        'email',
+        'password',
+      ]),
+      response: object({ success: { const: true }, data: { type: 'object' } }),
+      errors: [409, 503],
+    },
+    {
+      method: 'post',
+      path: at('/logout'),
+      tag: GATEWAY_TAG,
+      summary: 'End the session at Flowless; every instance of Flowfull forgets it before the answer',
+      auth: 'session',
+      response: done,
+      errors: [401, 503],
+    },
+    {
+      method: 'get',
+      path: at('/validation'),
+      tag: GATEWAY_TAG,
+      summary:
+        'The session check of @pubflow/core (401 "Invalid session" / "Session expired" signs the client out)',
+      auth: 'session',
+      response: object(
+        { success: { const: true }, user: { type: 'object' }, session, expires_at: str, expiresAt: str },
+        ['success', 'user'],
+      ),
+      errors: [401, 503],
+    },
+    {
+      method: 'post',
+      path: at('/refresh'),
+      tag: GATEWAY_TAG,
+      summary: 'A new session id in place of the current one (the old one is forgotten everywhere)',
+      auth: 'session',
+      response: sessionAnswer,
+      errors: [401, 503],
+    },
+    {
+      method: 'post',
+      path: at('/password-reset/request'),
+      tag: GATEWAY_TAG,
+      summary: 'Send a password-reset mail (answers the same whether or not the address exists)',
+      body: object({ email: { type: 'string', format: 'email' }, resetUrl: str }, ['email']),
+      response: done,
+      errors: [503],
+    },
+    {
+      method: 'get',
+      path: at('/password-reset/validate/:token'),
+      tag: GATEWAY_TAG,
+      summary: 'Whether a reset token is still valid',
+      response: done,
+      errors: [404, 503],
+    },
+    {
+      method: 'post',
+      path: at('/password-reset/reset'),
+      tag: GATEWAY_TAG,
+      summary: "Set a new password with a reset token (Flowless ends the user's sessions)",
+      body: object({ token: str, password: str }),
+      response: done,
+      errors: [404, 503],
+    },
+  ];
+}
+
 /** The page at `/docs` (development) and its assets, served from the swagger-ui-dist package. */
 export const docsRoutes: readonly OpenApiRoute[] = [
   '/docs',
@@ -149,7 +261,13 @@ export const docsRoutes: readonly OpenApiRoute[] = [
   summary: 'Interactive API reference (development only)',
 }));
 
-export function starterOpenApiDocument(options: { version: string; basePath: string; docs: boolean }) {
+export function starterOpenApiDocument(options: {
+  version: string;
+  basePath: string;
+  docs: boolean;
+  /** The auth gateway's prefix when it is mounted: its client-facing routes are described too. */
+  gatewayPrefix?: string;
+}) {
   return createOpenApiDocument({
     title: 'Flowfull starter API',
     version: options.version,
@@ -157,6 +275,10 @@ export function starterOpenApiDocument(options: { version: string; basePath: str
       'Sessions are issued by Flowless and sent as X-Session-ID. `/bridge/{entity}` is the Bridge API of `@pubflow/core`.',
     resources: appResources,
     basePath: options.basePath,
-    routes: [...starterRoutes, ...(options.docs ? docsRoutes : [])],
+    routes: [
+      ...starterRoutes,
+      ...(options.gatewayPrefix !== undefined ? gatewayRoutes(options.gatewayPrefix) : []),
+      ...(options.docs ? docsRoutes : []),
+    ],
   });
 }

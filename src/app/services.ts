@@ -257,7 +257,13 @@ export function buildApp(services: Services): Hono {
   app.route(
     '/',
     createApiReferenceRoutes({
-      document: () => starterOpenApiDocument({ version: APP_VERSION, basePath: bridge.basePath, docs }),
+      document: () =>
+        starterOpenApiDocument({
+          version: APP_VERSION,
+          basePath: bridge.basePath,
+          docs,
+          ...(services.gateway ? { gatewayPrefix: config.AUTH_GATEWAY_PREFIX } : {}),
+        }),
       docsPath: docs ? '/docs' : false,
       title: 'Flowfull API reference',
     }),

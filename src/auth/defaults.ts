@@ -27,6 +27,11 @@ export const VALIDATOR_DEFAULTS = {
   negativeMaxEntries: 10_000,
   /** Seconds past expiry a cached session is still accepted while Flowless is unavailable (BRIDGE_STALE_IF_ERROR). @default 60 */
   staleIfError: 60,
+  /**
+   * Seconds after which a cached session is checked again with Flowless in the background while it is
+   * still served, so a logout made elsewhere is seen soon; 0 turns it off (BRIDGE_REVALIDATE_AFTER). @default 30
+   */
+  revalidateAfter: 30,
   /** Consecutive unavailability results that open the breaker (BRIDGE_BREAKER_THRESHOLD). @default 5 */
   breakerThreshold: BREAKER_DEFAULTS.threshold,
   /** How long the breaker stays open before one probe, ms (BRIDGE_BREAKER_COOLDOWN_MS). @default 5000 */

@@ -49,3 +49,8 @@ export function securityStateUnavailable(retryAfterSeconds: number): AppError {
 export function isSessionRejection(err: unknown): boolean {
   return err instanceof AppError && (err.code === 'INVALID_SESSION' || err.code === 'SESSION_EXPIRED');
 }
+
+/** A definitive "no" from Flowless, as the client's error: expired or invalid. */
+export function rejectionError(reason: 'invalid' | 'expired'): AppError {
+  return reason === 'expired' ? sessionExpired() : invalidSession();
+}

@@ -57,6 +57,7 @@ export {
   type SessionExtractionOptions,
 } from './session-id.js';
 export type { Session, SessionGuard } from './types.js';
+export { okWithUserContext, userContextOf } from './user-context.js';
 export {
   authMigrations,
   createUserSync,

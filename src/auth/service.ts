@@ -185,6 +185,7 @@ export function authOptionsFromConfig(config: Config, deps: AuthDependencies): A
     negativeTtl: config.BRIDGE_NEGATIVE_TTL,
     negativeMaxEntries: config.BRIDGE_NEGATIVE_MAX_ENTRIES,
     staleIfError: config.BRIDGE_STALE_IF_ERROR,
+    revalidateAfter: config.BRIDGE_REVALIDATE_AFTER,
     breakerThreshold: config.BRIDGE_BREAKER_THRESHOLD,
     breakerCooldownMs: config.BRIDGE_BREAKER_COOLDOWN_MS,
     cache: deps.cache,

@@ -34,6 +34,11 @@ export interface BridgeValidatorOptions {
   negativeMaxEntries?: number;
   /** Seconds past cache expiry a session is still accepted while Flowless is unavailable; 0 fails closed. */
   staleIfError?: number;
+  /**
+   * Seconds after its last confirmation by Flowless a cached session is checked again, in the
+   * background while it is still served (BRIDGE_REVALIDATE_AFTER); 0 turns it off.
+   */
+  revalidateAfter?: number;
   breakerThreshold?: number;
   breakerCooldownMs?: number;
   /** Namespace of the session cache. */
@@ -74,6 +79,7 @@ const MINIMUM: Record<Exclude<Numeric, 'maxEntries'>, number> = {
   negativeTtl: 0,
   negativeMaxEntries: 1,
   staleIfError: 0,
+  revalidateAfter: 0,
   breakerThreshold: 1,
   breakerCooldownMs: 0,
   backoffBaseMs: 0,

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import type { GetOrSetOptions, HybridCache, LoaderContext } from '../cache/index.js';
 import { AppError } from '../errors.js';
 import { hashId, type Logger, silentLogger } from '../log/logger.js';
@@ -12,11 +12,14 @@ import {
 } from '../resilience/index.js';
 import { secretMatches } from '../util/secret.js';
 import { VALIDATOR_DEFAULTS } from './defaults.js';
-import { authUnavailable, invalidSession, sessionExpired } from './errors.js';
+import { authUnavailable, invalidSession, rejectionError, sessionExpired } from './errors.js';
 import { FlowlessClient, type RequestFacts } from './flowless-client.js';
+import { HealthWatch, logBreaker } from './health-watch.js';
 import { HotSessions } from './hot-sessions.js';
 import { ValidatorCounters, type ValidatorMetrics } from './metrics.js';
+import { createNegativeCache, type Rejection } from './negative.js';
 import type { ReportedSession } from './normalize.js';
+import { RevalidationSchedule } from './revalidation.js';
 import { isWellFormedSessionId, sessionKey } from './session-id.js';
 import type { Session } from './types.js';
 import {
@@ -28,11 +31,14 @@ import {
 export type { RequestFacts } from './flowless-client.js';
 export type { BridgeValidatorOptions } from './validator-options.js';
 
-type Rejection = 'invalid' | 'expired';
 type Loaded = Session | Rejection;
 
 /** The request facts sent to Flowless, or a function called only when Flowless is actually asked. */
 export type FactsSource = RequestFacts | (() => RequestFacts);
+
+function factsOf(facts: FactsSource | undefined): RequestFacts {
+  return typeof facts === 'function' ? facts() : (facts ?? {});
+}
 
 /** What one validate() call learns from its own loader run (joiners of a load learn nothing). */
 interface LoadState {
@@ -40,15 +46,6 @@ interface LoadState {
   verdict: Rejection | undefined;
   /** Flowless could not be asked: a session returned anyway came from the stale-if-error window. */
   unavailable: boolean;
-}
-
-function logBreaker(logger: Logger, state: 'open' | 'closed', cooldownMs: number): void {
-  if (state === 'open') logger.warn({ cooldownMs }, 'auth: Flowless breaker open, failing fast');
-  else logger.info('auth: Flowless breaker closed, Flowless answers again');
-}
-
-function rejectionError(reason: Rejection): AppError {
-  return reason === 'expired' ? sessionExpired() : invalidSession();
 }
 
 /**
@@ -75,9 +72,14 @@ export class BridgeValidator implements MetricsSource {
   private readonly clock: Clock;
   private readonly negativeTtl: number;
   private readonly maxIdLength: number;
-  private healthTimer: NodeJS.Timeout | undefined;
+  private readonly health = new HealthWatch(
+    VALIDATOR_DEFAULTS.healthPollMs,
+    () => this.breaker.state === 'closed',
+    (timeoutMs) => this.probe(timeoutMs),
+  );
   private readonly throttle: LogThrottle;
-  private closed = false;
+  /** BRIDGE_REVALIDATE_AFTER; undefined when 0 (off). */
+  private readonly revalidation: RevalidationSchedule | undefined;
 
   // True private fields: the secret stays out of util.inspect() and any accidental dump.
   readonly #secret: string;
@@ -93,6 +95,10 @@ export class BridgeValidator implements MetricsSource {
     this.clock = o.clock ?? systemClock;
     this.negativeTtl = o.negativeTtl;
     this.maxIdLength = o.maxSessionIdLength;
+    this.revalidation =
+      o.revalidateAfter > 0
+        ? new RevalidationSchedule(o.revalidateAfter * 1000, this.clock, this.logger)
+        : undefined;
     this.breaker = new CircuitBreaker({
       threshold: o.breakerThreshold,
       cooldownMs: o.breakerCooldownMs,
@@ -101,8 +107,8 @@ export class BridgeValidator implements MetricsSource {
       clock: this.clock,
       onChange: (state) => {
         logBreaker(this.logger, state, o.breakerCooldownMs);
-        if (state === 'open') this.watchHealth();
-        else clearTimeout(this.healthTimer);
+        if (state === 'open') this.health.start();
+        else this.health.stop();
       },
     });
     this.client = new FlowlessClient({
@@ -124,16 +130,7 @@ export class BridgeValidator implements MetricsSource {
       ttl: o.cacheTtl,
       ...(o.maxEntries !== undefined ? { maxEntries: o.maxEntries } : {}),
     });
-    // Only this instance's memory: a flood of random ids costs at most this many small entries.
-    this.negative =
-      o.negativeTtl > 0
-        ? new LRUCache<string, Rejection>({
-            max: o.negativeMaxEntries,
-            ttl: o.negativeTtl * 1000,
-            ttlResolution: 0,
-            perf: { now: () => this.clock.now() },
-          })
-        : undefined;
+    this.negative = createNegativeCache(o.negativeTtl, o.negativeMaxEntries, this.clock);
     this.loadOptions = o.staleIfError > 0 ? { failSafe: { maxStaleSeconds: o.staleIfError } } : {};
     this.hot =
       o.hotTtlMs > 0
@@ -207,7 +204,26 @@ export class BridgeValidator implements MetricsSource {
     }
     // An invalidate() while this call was waiting must not be undone by putting the copy back.
     if (generation === this.generation) this.hot?.set(key, session);
+    // A cached copy confirmed long ago is served, and checked again in the background: the fallback
+    // that sees a logout made at Flowless when no hook told us. `validated_at` travels in the cached value.
+    if (!load.ran) {
+      this.revalidation?.maybe(key, session.validated_at, () => this.revalidate(sessionId, key, facts));
+    }
     return session;
+  }
+
+  /** The background check: valid refreshes the copy, a "no" evicts it everywhere, unavailable leaves it. */
+  private async revalidate(sessionId: string, key: string, facts?: FactsSource): Promise<void> {
+    const generation = this.generation;
+    // Unavailable throws (the copy stays: its own TTL and stale-if-error still apply).
+    const outcome = await this.fetchSession(sessionId, key, factsOf(facts));
+    if (typeof outcome === 'string') {
+      // fetchSession remembered the "no" first: this instance refuses at once while the eviction spreads.
+      await this.invalidate(sessionId);
+    } else if (generation === this.generation) {
+      this.hot?.set(key, outcome);
+      await this.sessions.set(key, outcome);
+    }
   }
 
   /**
@@ -282,24 +298,7 @@ export class BridgeValidator implements MetricsSource {
 
   /** Stops the background health check. The cache runtime belongs to the caller. */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.healthTimer);
-  }
-
-  /**
-   * While the breaker is open, GET /health in the background (one at a time, every healthPollMs): new
-   * sessions are accepted moments after Flowless returns instead of after the whole cooldown.
-   */
-  private watchHealth(): void {
-    clearTimeout(this.healthTimer);
-    if (this.closed) return;
-    const poll = VALIDATOR_DEFAULTS.healthPollMs;
-    this.healthTimer = setTimeout(async () => {
-      if (this.breaker.state === 'closed' || this.closed) return;
-      await this.probe(poll).catch(() => false);
-      if (this.breakerState !== 'closed') this.watchHealth();
-    }, poll);
-    this.healthTimer.unref();
+    this.health.close();
   }
 
   get breakerState() {
@@ -317,11 +316,7 @@ export class BridgeValidator implements MetricsSource {
     let outcome: Loaded;
     try {
       // The cache's getOrSet coalesces concurrent loads of a key (pass-through included): one call per key.
-      outcome = await this.fetchSession(
-        sessionId,
-        key,
-        typeof facts === 'function' ? facts() : (facts ?? {}),
-      );
+      outcome = await this.fetchSession(sessionId, key, factsOf(facts));
     } catch (err) {
       load.unavailable = true;
       throw err;

@@ -1,5 +1,5 @@
 export { isJsonMediaType, readJsonObject } from '../wire/body.js';
-export { type ErrorBody, ok, type SuccessBody } from '../wire/envelope.js';
+export { type ErrorBody, type OkOptions, ok, type SuccessBody } from '../wire/envelope.js';
 export { CORS_ALLOW_HEADERS, type CreateAppOptions, createApp, type HttpConfig } from './app.js';
 export { type CsrfOptions, csrfProtection } from './csrf.js';
 export { createErrorHandler, createNotFoundHandler, errorBody, sendError, toAppError } from './errors.js';

@@ -23,6 +23,8 @@ export interface OpenApiRoute {
   body?: Json;
   /** JSON schema of `data` in the success envelope. */
   data?: Json;
+  /** JSON schema of the whole success body, for a route that does not answer the envelope (pass-through). */
+  response?: Json;
   /** Success status (default 200). */
   status?: number;
   query?: Array<{ name: string; schema: Json; description?: string }>;
@@ -288,7 +290,7 @@ function operation(route: OpenApiRoute & { filters?: string[] }): Json {
     responses: {
       [String(route.status ?? 200)]: {
         description: 'Success',
-        content: { 'application/json': { schema: envelope(route.data ?? {}, isList) } },
+        content: { 'application/json': { schema: route.response ?? envelope(route.data ?? {}, isList) } },
       },
       ...errorResponses(route.errors ?? []),
     },

@@ -5,6 +5,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Hono } from 'hono';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayRoutes } from '../../src/app/openapi.js';
 import { buildApp, createServices, migrate, type Services } from '../../src/app/services.js';
 import { loadConfig } from '../../src/config/index.js';
 import { ERROR_STATUS } from '../../src/errors.js';
@@ -23,7 +24,7 @@ let standin: FlowlessStandin;
 let services: Services;
 let app: Hono;
 
-async function starter(nodeEnv: 'test' | 'production') {
+async function starter(nodeEnv: 'test' | 'production', extra: Record<string, string> = {}) {
   const keys = await generateTokenKeyMaterial();
   const dir = mkdtempSync(join(tmpdir(), 'flowfull-openapi-'));
   const config = loadConfig({
@@ -36,6 +37,7 @@ async function starter(nodeEnv: 'test' | 'production') {
       AUTH_VALIDATION_MODE: 'DISABLED',
       PASETO_SECRET_KEY: keys.secretKey,
       ...(nodeEnv === 'production' ? { CORS_ORIGINS: 'https://app.example.com' } : {}),
+      ...extra,
     },
     dotenvPath: false,
   });
@@ -70,6 +72,25 @@ function servedRoutes(target: Hono): string[] {
   return [...new Set(routes)].sort();
 }
 
+/**
+ * The auth gateway serves its whole prefix with one ALL route, which servedRoutes() leaves out: the
+ * client-facing routes it forwards are documented on purpose, and accounted for here, only when the
+ * app really mounts that ALL route under the prefix and no route of its own has the same path.
+ */
+function gatewayServed(target: Hono, prefix: string): string[] {
+  const all = target.routes.filter((r) => r.method === 'ALL').map((r) => r.path);
+  if (!all.includes(`${prefix}/*`)) return [];
+  const own = new Set(servedRoutes(target));
+  const forwarded = gatewayRoutes(prefix).map((r) => `${r.method.toUpperCase()} ${openApiPath(r.path)}`);
+  expect(forwarded.filter((r) => own.has(r))).toEqual([]);
+  return forwarded;
+}
+
+/** What the document must list: the router's own routes, and the ones the gateway forwards. */
+function expectedRoutes(target: Hono): string[] {
+  return [...servedRoutes(target), ...gatewayServed(target, '/auth')].sort();
+}
+
 function documentedRoutes(doc: { paths: Record<string, Record<string, unknown>> }): string[] {
   return Object.entries(doc.paths)
     .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
@@ -86,9 +107,22 @@ describe('the OpenAPI 3.1 document', () => {
     expect(validator.version).toBe('3.1');
   });
 
-  it('lists exactly the routes the app serves', async () => {
+  it('lists exactly the routes the app serves, and those the auth gateway forwards', async () => {
     const doc = await documentOf(app);
-    expect(documentedRoutes(doc)).toEqual(servedRoutes(app));
+    expect(documentedRoutes(doc)).toEqual(expectedRoutes(app));
+    for (const route of [
+      'POST /auth/login',
+      'GET /auth/validation',
+      'GET /auth/password-reset/validate/{token}',
+    ]) {
+      expect(documentedRoutes(doc)).toContain(route);
+    }
+    const me = doc.paths['/api/v1/me'].get.responses['200'].content['application/json'].schema;
+    expect(me.required).toEqual(['success', 'data', 'user_context']);
+    const login = doc.paths['/auth/login'].post;
+    expect(login.tags).toEqual(['auth (gateway)']);
+    // Flowless's answer passes through as it is: described without the envelope.
+    expect(login.responses['200'].content['application/json'].schema.required).toContain('session_id');
     expect(documentedRoutes(doc)).toContain('GET /bridge/items/search');
     expect(documentedRoutes(doc)).toContain('PATCH /bridge/items/{id}');
   });
@@ -121,9 +155,22 @@ describe('the OpenAPI 3.1 document', () => {
       const prodApp = buildApp(prod);
       expect((await prodApp.request('/docs')).status).toBe(404);
       const doc = await documentOf(prodApp);
-      expect(documentedRoutes(doc)).toEqual(servedRoutes(prodApp));
+      expect(documentedRoutes(doc)).toEqual(expectedRoutes(prodApp));
     } finally {
       await prod.close();
+    }
+  });
+
+  it('describes no gateway route when the gateway is off', async () => {
+    const off = await starter('test', { AUTH_GATEWAY_ENABLED: 'false' });
+    try {
+      const offApp = buildApp(off);
+      const doc = await documentOf(offApp);
+      expect(gatewayServed(offApp, '/auth')).toEqual([]);
+      expect(documentedRoutes(doc)).toEqual(servedRoutes(offApp));
+      expect(Object.keys(doc.paths).some((p) => p.startsWith('/auth/'))).toBe(false);
+    } finally {
+      await off.close();
     }
   });
 });

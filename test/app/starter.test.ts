@@ -87,6 +87,8 @@ describe('starter: /api/v1/me', () => {
     const body = await json(res);
     expect(body.data.user.email).toBe('me@example.com');
     expect(body.data.session.user_id).toBe(user.id);
+    // Read by @pubflow/core as `userContext`.
+    expect(body.user_context).toMatchObject({ user_id: user.id, user_type: 'user', is_guest: false });
     const bad = await call('/api/v1/me', 'ses_doesnotexist_0123456789');
     expect(bad.status).toBe(401);
     expect((await json(bad)).error).toBe('Invalid session');

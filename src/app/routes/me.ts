@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
-import { requireAuth, requireUserType } from '../../auth/index.js';
+import { okWithUserContext, requireAuth, requireUserType } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
 import { ok } from '../../http/index.js';
 
@@ -9,7 +9,7 @@ export function meRoutes(): Hono {
   const routes = new Hono();
   routes.get('/api/v1/me', requireAuth(), (c) => {
     const session = c.get('session');
-    return ok(c, {
+    return okWithUserContext(c, {
       user: c.get('user'),
       session: { user_id: session.user_id, user_type: session.user_type, expires_at: session.expires_at },
     });

@@ -27,6 +27,8 @@ export const flowlessShape = {
   BRIDGE_NEGATIVE_MAX_ENTRIES: int(V.negativeMaxEntries, { min: 1 }),
   /** Seconds a session last confirmed that long ago is still accepted while Flowless is unavailable. 0 fails closed. */
   BRIDGE_STALE_IF_ERROR: int(V.staleIfError, { min: 0 }),
+  /** Seconds after which a cached session is served once more and checked again with Flowless in the background. 0 off. */
+  BRIDGE_REVALIDATE_AFTER: int(V.revalidateAfter, { min: 0 }),
   /** Consecutive unavailability results that open the breaker in front of Flowless. */
   BRIDGE_BREAKER_THRESHOLD: int(V.breakerThreshold, { min: 1 }),
   BRIDGE_BREAKER_COOLDOWN_MS: int(V.breakerCooldownMs, { min: 1 }),
