@@ -6,6 +6,7 @@ import { type CacheRuntime, createCacheRuntime } from '../../src/cache/index.js'
 import { parseConfig } from '../../src/config/index.js';
 import { createApp } from '../../src/http/index.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
+import type { Clock } from '../../src/resilience/index.js';
 import { type FlowlessStandin, startFlowlessStandin } from '../../src/standin/index.js';
 import { deleteMatching } from '../support/redis.js';
 import { SERVICE_URLS } from '../support/services.js';
@@ -33,9 +34,10 @@ export class Harness {
     return this;
   }
 
-  async runtime(options: { redis?: boolean } = {}): Promise<CacheRuntime> {
+  async runtime(options: { redis?: boolean; clock?: Clock } = {}): Promise<CacheRuntime> {
     const runtime = createCacheRuntime({
       ...(options.redis === false ? {} : { redisUrl: SERVICE_URLS.redis }),
+      ...(options.clock ? { clock: options.clock } : {}),
       prefix: this.prefix,
       logger: silentLogger(),
     });
@@ -49,7 +51,10 @@ export class Harness {
     options: Partial<AuthOptions> & { redis?: boolean; logger?: Logger } = {},
   ): Promise<AuthService> {
     const { redis, ...rest } = options;
-    const cache = rest.cache ?? (await this.runtime({ redis: redis !== false }));
+    // The validator and its cache read the same clock: a test moves both at once.
+    const cache =
+      rest.cache ??
+      (await this.runtime({ redis: redis !== false, ...(rest.clock ? { clock: rest.clock } : {}) }));
     const auth = createAuth({
       flowlessApiUrl: this.standin.url,
       validationSecret: SECRET,

@@ -5,7 +5,7 @@ import { hashId } from '../../src/log/logger.js';
 import { ManualClock } from '../../src/resilience/index.js';
 import { RESPONSE_STYLES } from '../../src/standin/index.js';
 import { serviceAvailable } from '../support/services.js';
-import { eventually, Harness, SECRET, sleep } from './helpers.js';
+import { eventually, Harness, SECRET } from './helpers.js';
 
 async function rejection(p: unknown): Promise<AppError> {
   try {
@@ -346,10 +346,11 @@ describe.skipIf(!(await serviceAvailable('redis')))(
 
     describe('stale-if-error', () => {
       it('accepts a session confirmed recently while Flowless is down', async () => {
-        const { validator } = await h.auth({ cacheTtl: 1, staleIfError: 30, retryAttempts: 0 });
+        const clock = new ManualClock(Date.now());
+        const { validator } = await h.auth({ cacheTtl: 1, staleIfError: 30, retryAttempts: 0, clock });
         const { sessionId } = await h.newSession();
         await validator.validate(sessionId);
-        await sleep(1100);
+        clock.advance(1100);
         h.standin.setFaults({ status: 503 });
         expect((await validator.validate(sessionId)).session_id_hash).toBe(hashId(sessionId));
         expect(validator.metrics().staleServed).toBe(1);
@@ -357,20 +358,22 @@ describe.skipIf(!(await serviceAvailable('redis')))(
       });
 
       it('0 fails closed', async () => {
-        const { validator } = await h.auth({ cacheTtl: 1, staleIfError: 0, retryAttempts: 0 });
+        const clock = new ManualClock(Date.now());
+        const { validator } = await h.auth({ cacheTtl: 1, staleIfError: 0, retryAttempts: 0, clock });
         const { sessionId } = await h.newSession();
         await validator.validate(sessionId);
-        await sleep(1100);
+        clock.advance(1100);
         h.standin.setFaults({ status: 503 });
         expect((await rejection(validator.validate(sessionId))).code).toBe('AUTH_UNAVAILABLE');
       });
 
       it('a stale copy is not served once Flowless says the session is over', async () => {
-        const { validator } = await h.auth({ cacheTtl: 1, staleIfError: 30 });
+        const clock = new ManualClock(Date.now());
+        const { validator } = await h.auth({ cacheTtl: 1, staleIfError: 30, clock });
         const { sessionId } = await h.newSession();
         await validator.validate(sessionId);
         await h.standin.revokeSession(sessionId);
-        await sleep(1100);
+        clock.advance(1100);
         expect((await rejection(validator.validate(sessionId))).code).toBe('INVALID_SESSION');
         h.standin.setFaults({ status: 503 });
         expect((await rejection(validator.validate(sessionId))).code).toBe('INVALID_SESSION');
