@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { DEVICE_HEADER } from '../auth/defaults.js';
+import { requestHeader } from '../auth/session-id.js';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type CsrfOptions, csrfProtection } from './csrf.js';
 import { createErrorHandler, createNotFoundHandler } from './errors.js';
+import { fixedHeaders, knownBodyless, requestId, SECURE_HEADERS } from './fast-path.js';
 import { createHealthRoutes, type ReadinessCheck } from './health.js';
 import { requestLogger } from './logging.js';
 
@@ -48,38 +48,32 @@ export function createApp(options: CreateAppOptions): Hono {
   const readiness = options.readiness ?? [];
   const app = new Hono();
 
-  app.use(
-    '*',
-    requestId({
-      headerName: 'X-Request-ID',
-      limitLength: 128,
-      generator: () => crypto.randomUUID(),
-    }),
-  );
+  app.use('*', requestId());
   if (options.accessLog !== false) app.use('*', requestLogger(logger));
-  app.use('*', secureHeaders());
-  app.use(
-    '*',
-    cors({
-      // Echo only allowed origins: credentials (cookies, session headers) are never offered to `*`.
-      origin: (origin) => (origin && config.CORS_ORIGINS.includes(origin) ? origin : null),
-      credentials: true,
-      allowHeaders: CORS_ALLOW_HEADERS,
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      exposeHeaders: ['X-Request-ID', 'Retry-After'],
-      maxAge: 600,
-    }),
-  );
+  // Fixed headers on every answer: the secure headers (Hono's defaults) and `Vary: Origin`, which the
+  // CORS layer below would add; set here once so it holds for requests without Origin too.
+  app.use('*', fixedHeaders([...SECURE_HEADERS, ['Vary', 'Origin']]));
+  const corsLayer = cors({
+    // Echo only allowed origins: credentials (cookies, session headers) are never offered to `*`.
+    origin: (origin) => (origin && config.CORS_ORIGINS.includes(origin) ? origin : null),
+    credentials: true,
+    allowHeaders: CORS_ALLOW_HEADERS,
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposeHeaders: ['X-Request-ID', 'Retry-After'],
+    maxAge: 600,
+  });
+  // CORS has nothing to say to a request without Origin (not a cross-origin browser call), and
+  // running it anyway builds a full Response before the handler runs.
+  app.use('*', (c, next) => (requestHeader(c, 'origin') === undefined ? next() : corsLayer(c, next)));
   // bodyLimit counts streamed bytes too, so a chunked body without Content-Length is bounded as well.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large');
-      },
-    }),
-  );
+  // It only runs when there is a body: looking for one builds the full fetch Request.
+  const limit = bodyLimit({
+    maxSize: config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large');
+    },
+  });
+  app.use('*', (c, next) => (knownBodyless(c) ? next() : limit(c, next)));
 
   if (options.csrf !== false) {
     app.use(

@@ -25,19 +25,23 @@ export function loggablePath(url: string): string {
 
 /** One JSON line per request, with a child logger carrying the request id for handlers. */
 export function requestLogger(logger: Logger): MiddlewareHandler {
+  // The access line has fixed fields and a path already stripped of secrets, so it skips the
+  // logger's redaction pass (about half the cost of a line when measured).
+  const access = logger.child({}, { redact: { paths: [] } });
   return async (c, next) => {
     const started = performance.now();
-    const log = logger.child({ requestId: c.get('requestId') });
-    c.set('logger', log);
+    const requestId = c.get('requestId');
+    c.set('logger', logger.child({ requestId }));
     await next();
     const status = c.res.status;
     const line = {
+      requestId,
       method: c.req.method,
       path: loggablePath(c.req.url),
       status,
       ms: Math.round((performance.now() - started) * 100) / 100,
     };
-    if (status >= 500) log.error(line, 'request');
-    else log.info(line, 'request');
+    if (status >= 500) access.error(line, 'request');
+    else access.info(line, 'request');
   };
 }

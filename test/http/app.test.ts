@@ -152,6 +152,56 @@ describe('http shell: headers', () => {
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('sends the same headers through a real socket, with and without Origin and body', async () => {
+    const { app } = build();
+    app.get('/own-frame', (c) => c.json({ ok: true }, 200, { 'X-Frame-Options': 'DENY' }));
+    const server = await listen(app, { port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      const plain = await fetch(`${base}/health`, { headers: { 'X-Request-ID': 'abc-123' } });
+      expect(plain.status).toBe(200);
+      expect(plain.headers.get('x-request-id')).toBe('abc-123');
+      expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(plain.headers.get('strict-transport-security')).toContain('max-age=');
+      expect(plain.headers.get('vary')).toBe('Origin');
+      expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+      const badId = await fetch(`${base}/health`, { headers: { 'X-Request-ID': 'no spaces<>' } });
+      expect(badId.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+      const cross = await fetch(`${base}/health`, { headers: { Origin: 'https://app.example.com' } });
+      expect(cross.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(cross.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(cross.headers.get('vary')).toContain('Origin');
+      expect(cross.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      const pre = await fetch(`${base}/echo`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-headers')).toContain('X-Session-ID');
+      expect(pre.headers.get('access-control-max-age')).toBe('600');
+
+      const echoed = await fetch(`${base}/echo`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ a: 1 }),
+      });
+      expect(await echoed.json()).toEqual({ success: true, data: { a: 1 } });
+      const big = await fetch(`${base}/echo`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ a: 'x'.repeat(2000) }),
+      });
+      expect(big.status).toBe(413);
+      expect(big.headers.get('x-content-type-options')).toBe('nosniff');
+
+      // A route's own value of a fixed header is kept.
+      expect((await fetch(`${base}/own-frame`)).headers.get('x-frame-options')).toBe('DENY');
+    } finally {
+      await server.close(1000);
+    }
+  });
+
   it('sets secure headers', async () => {
     const res = await build().app.request('/health');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
