@@ -66,6 +66,22 @@ async function serveBare(): Promise<void> {
   });
 }
 
+/** The first `count` layers of the shell (production logger to stdout) in front of GET /health. */
+async function serveLayers(count: number): Promise<void> {
+  const { shellLayers } = await import('../src/http/index.js');
+  const { createLogger } = await import('../src/log/logger.js');
+  const logger = createLogger({ level: 'info', name: 'flowfull' });
+  const config = { BODY_LIMIT_BYTES: 1_048_576, CORS_ORIGINS: [], DEBUG_ERRORS: false };
+  const app = new Hono();
+  for (const layer of shellLayers({ config, logger }).slice(0, count)) app.use('*', layer.handler);
+  app.get('/health', (c) => c.json({ success: true, data: { status: 'ok' } }));
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
+    const port = (server.address() as net.AddressInfo).port;
+    reportTo(server, port, () => new Promise((resolve) => server.close(() => resolve())));
+  });
+}
+
 async function serveStarter(): Promise<void> {
   const { loadConfig } = await import('../src/config/index.js');
   const { createLogger } = await import('../src/log/logger.js');
@@ -130,8 +146,14 @@ const median = (xs: number[]) => {
 };
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
-function startServer(kind: 'bare' | 'starter', env: Record<string, string | undefined>): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), `--server=${kind}`], {
+function startServer(kind: string, env: Record<string, string | undefined>): ChildProcess {
+  // BENCH_PROFILE_DIR: a V8 CPU profile of the starter's process, written there when it stops.
+  const profile =
+    kind === 'starter' && process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+  const args = [...profile, ...process.execArgv, fileURLToPath(import.meta.url), `--server=${kind}`];
+  return spawn(process.execPath, args, {
     env,
     // The starter's access log goes to its stdout: discarded, but written as in production.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -202,10 +224,15 @@ async function drive(): Promise<void> {
       },
     } satisfies Record<string, { child: ChildProcess; load: Load }>;
     type Name = keyof typeof loads;
-    const names = Object.keys(loads) as Name[];
+    // BENCH_ONLY=bare,health: a subset of the loads (profiling one path).
+    const only = process.env.BENCH_ONLY?.split(',');
+    const names = (Object.keys(loads) as Name[]).filter((n) => n === 'bare' || !only || only.includes(n));
     for (const name of names) await phase(loads[name].child, loads[name].load, 1); // JIT warm-up
 
-    const results = Object.fromEntries(names.map((n) => [n, [] as Phase[]])) as Record<Name, Phase[]>;
+    const results = Object.fromEntries(Object.keys(loads).map((n) => [n, [] as Phase[]])) as Record<
+      Name,
+      Phase[]
+    >;
     for (let i = 0; i < ROUNDS; i++) {
       // Alternate the order each round: bare first, then last.
       const order = i % 2 === 0 ? names : [...names].reverse();
@@ -214,10 +241,14 @@ async function drive(): Promise<void> {
     for (const name of names)
       if (results[name].some((p) => p.failed > 0)) throw new Error(`${name}: non-2xx answers or errors`);
 
-    const rps = (n: Name) => median(results[n].map((p) => p.rps));
-    const cpu = (n: Name) => round(median(results[n].map((p) => p.cpuUsPerReq)), 1);
+    const rps = (n: Name) => (results[n].length ? median(results[n].map((p) => p.rps)) : Number.NaN);
+    const cpu = (n: Name) =>
+      round(results[n].length ? median(results[n].map((p) => p.cpuUsPerReq)) : Number.NaN, 1);
     // Per-round ratios against the bare phase of the same round, then the median.
-    const ratio = (n: Name) => round(median(results[n].map((p, i) => p.rps / results.bare[i]!.rps)), 3);
+    const ratio = (n: Name) =>
+      results[n].length
+        ? round(median(results[n].map((p, i) => p.rps / results.bare[i]!.rps)), 3)
+        : Number.NaN;
     const machine = `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Node ${process.version}`;
     console.log(
       `machine: ${machine}; load average: ${os
@@ -255,7 +286,53 @@ async function drive(): Promise<void> {
   }
 }
 
+/**
+ * `--layers`: CPU per request of GET /health behind the first 0, 1, … 5 layers of the shell, each
+ * count in its own child, alternating rounds. No Origin and no body: the path every API call takes.
+ */
+async function driveLayers(): Promise<void> {
+  const counts = [0, 1, 2, 3, 4, 5];
+  const children = counts.map((n) => startServer(`layers:${n}`, process.env));
+  try {
+    const bases = [];
+    for (const child of children) bases.push(`http://127.0.0.1:${(await ask(child, 'ready')).port}`);
+    const results = counts.map(() => [] as Phase[]);
+    for (const [i, child] of children.entries()) await phase(child, { url: `${bases[i]}/health` }, 1);
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? counts : [...counts].reverse();
+      for (const i of order) results[i]!.push(await phase(children[i]!, { url: `${bases[i]}/health` }));
+    }
+    const names = [
+      'bare',
+      '+ request id & fixed headers',
+      '+ access log',
+      '+ cors',
+      '+ body limit',
+      '+ csrf',
+    ];
+    console.log(
+      `load average: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; ${ROUNDS} rounds x ${PHASE_SECONDS}s`,
+    );
+    const summary: Record<string, number> = {};
+    for (const [i, name] of names.entries()) {
+      const cpu = round(median(results[i]!.map((p) => p.cpuUsPerReq)), 1);
+      summary[name] = cpu;
+      console.log(
+        `${name.padEnd(30)} cpu us/req ${cpu}  (req/s ${Math.round(median(results[i]!.map((p) => p.rps)))})`,
+      );
+    }
+    console.log(JSON.stringify({ cpu_us_per_req: summary }));
+  } finally {
+    await Promise.all(children.map(stopServer));
+  }
+}
+
 const serverArg = process.argv.find((a) => a.startsWith('--server='));
 if (serverArg === '--server=bare') await serveBare();
 else if (serverArg === '--server=starter') await serveStarter();
+else if (serverArg?.startsWith('--server=layers:')) await serveLayers(Number(serverArg.slice(16)));
+else if (process.argv.includes('--layers')) await driveLayers();
 else await drive();

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { DEVICE_HEADER } from '../auth/defaults.js';
@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { type CsrfOptions, csrfProtection } from './csrf.js';
 import { createErrorHandler, createNotFoundHandler } from './errors.js';
-import { fixedHeaders, knownBodyless, requestId, SECURE_HEADERS } from './fast-path.js';
+import { knownBodyless, requestIdAndHeaders, SECURE_HEADERS } from './fast-path.js';
 import { createHealthRoutes, type ReadinessCheck } from './health.js';
 import { requestLogger } from './logging.js';
 
@@ -39,20 +39,24 @@ export interface CreateAppOptions {
   csrf?: Pick<CsrfOptions, 'cookieName'> | false;
 }
 
-/**
- * The HTTP shell: request id, access log, secure headers, CORS, body limit, CSRF defence, health
- * routes and the error envelope. It does not listen (see server.ts); tests call `app.request()`.
- */
-export function createApp(options: CreateAppOptions): Hono {
-  const { config, logger } = options;
-  const readiness = options.readiness ?? [];
-  const app = new Hono();
+/** One middleware of the shell, named for measurements (bench/http.ts measures each). */
+export interface ShellLayer {
+  name: 'request-id+headers' | 'access-log' | 'cors' | 'body-limit' | 'csrf';
+  handler: MiddlewareHandler;
+}
 
-  app.use('*', requestId());
-  if (options.accessLog !== false) app.use('*', requestLogger(logger));
-  // Fixed headers on every answer: the secure headers (Hono's defaults) and `Vary: Origin`, which the
-  // CORS layer below would add; set here once so it holds for requests without Origin too.
-  app.use('*', fixedHeaders([...SECURE_HEADERS, ['Vary', 'Origin']]));
+/** The shell's middleware in the order createApp installs them. */
+export function shellLayers(options: CreateAppOptions): ShellLayer[] {
+  const { config, logger } = options;
+  const layers: ShellLayer[] = [];
+  // The request id and the fixed headers of every answer: the secure headers (Hono's defaults) and
+  // `Vary: Origin`, which the CORS layer adds when it runs; set here so it holds without Origin too.
+  // Before the access log, which records the id.
+  layers.push({
+    name: 'request-id+headers',
+    handler: requestIdAndHeaders([...SECURE_HEADERS, ['Vary', 'Origin']]),
+  });
+  if (options.accessLog !== false) layers.push({ name: 'access-log', handler: requestLogger(logger) });
   const corsLayer = cors({
     // Echo only allowed origins: credentials (cookies, session headers) are never offered to `*`.
     origin: (origin) => (origin && config.CORS_ORIGINS.includes(origin) ? origin : null),
@@ -64,23 +68,37 @@ export function createApp(options: CreateAppOptions): Hono {
   });
   // CORS has nothing to say to a request without Origin (not a cross-origin browser call), and
   // running it anyway builds a full Response before the handler runs.
-  app.use('*', (c, next) => (requestHeader(c, 'origin') === undefined ? next() : corsLayer(c, next)));
+  layers.push({
+    name: 'cors',
+    handler: (c, next) => (requestHeader(c, 'origin') === undefined ? next() : corsLayer(c, next)),
+  });
   // bodyLimit counts streamed bytes too, so a chunked body without Content-Length is bounded as well.
-  // It only runs when there is a body: looking for one builds the full fetch Request.
+  // It only runs when there may be a body: looking for one builds the full fetch Request.
   const limit = bodyLimit({
     maxSize: config.BODY_LIMIT_BYTES,
     onError: () => {
       throw new AppError('PAYLOAD_TOO_LARGE', 'Request body too large');
     },
   });
-  app.use('*', (c, next) => (knownBodyless(c) ? next() : limit(c, next)));
-
+  layers.push({ name: 'body-limit', handler: (c, next) => (knownBodyless(c) ? next() : limit(c, next)) });
   if (options.csrf !== false) {
-    app.use(
-      '*',
-      csrfProtection({ cookieName: options.csrf?.cookieName, allowedOrigins: config.CORS_ORIGINS }),
-    );
+    layers.push({
+      name: 'csrf',
+      handler: csrfProtection({ cookieName: options.csrf?.cookieName, allowedOrigins: config.CORS_ORIGINS }),
+    });
   }
+  return layers;
+}
+
+/**
+ * The HTTP shell: request id, access log, secure headers, CORS, body limit, CSRF defence, health
+ * routes and the error envelope. It does not listen (see server.ts); tests call `app.request()`.
+ */
+export function createApp(options: CreateAppOptions): Hono {
+  const { config, logger } = options;
+  const readiness = options.readiness ?? [];
+  const app = new Hono();
+  for (const layer of shellLayers(options)) app.use('*', layer.handler);
 
   app.route(
     '/',

@@ -39,24 +39,6 @@ export function knownBodyless(c: Context): boolean {
   return length === undefined || length === '0';
 }
 
-/**
- * Sets fixed response headers. Under node-server they go on the Node response before the handler
- * runs (no fetch Headers is built); elsewhere they are set on the response after it, as Hono's own
- * middleware does. Either way a header the handler's response sets itself is kept.
- */
-export function fixedHeaders(headers: ReadonlyArray<readonly [string, string]>) {
-  return async (c: Context, next: () => Promise<void>): Promise<void> => {
-    const outgoing = nodeResponse(c);
-    if (outgoing !== undefined) {
-      for (const [name, value] of headers) outgoing.setHeader(name, value);
-      return next();
-    }
-    await next();
-    const res = c.res.headers;
-    for (const [name, value] of headers) if (!res.has(name)) res.set(name, value);
-  };
-}
-
 /** Hono's secureHeaders() defaults, as fixed headers. */
 export const SECURE_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['Cross-Origin-Resource-Policy', 'same-origin'],
@@ -82,10 +64,11 @@ const REQUEST_ID_MAX_LENGTH = 128;
 const REQUEST_ID_CHARS = /^[\w\-=]+$/;
 
 /**
- * X-Request-ID: the client's when it is short and plain (letters, digits, `_`, `-`, `=`), else a
- * new UUID; available as `c.get('requestId')` and echoed on the response.
+ * X-Request-ID plus the fixed headers, in one layer. The id is the client's when it is short and
+ * plain (letters, digits, `_`, `-`, `=`), else a new UUID; it is available as `c.get('requestId')`
+ * and echoed on the response.
  */
-export function requestId() {
+export function requestIdAndHeaders(headers: ReadonlyArray<readonly [string, string]>) {
   return async (c: Context, next: () => Promise<void>): Promise<void> => {
     const given = requestHeader(c, 'x-request-id');
     const id =
@@ -96,9 +79,12 @@ export function requestId() {
     const outgoing = nodeResponse(c);
     if (outgoing !== undefined) {
       outgoing.setHeader('X-Request-ID', id);
+      for (const [name, value] of headers) outgoing.setHeader(name, value);
       return next();
     }
     await next();
-    if (!c.res.headers.has('X-Request-ID')) c.res.headers.set('X-Request-ID', id);
+    const res = c.res.headers;
+    if (!res.has('X-Request-ID')) res.set('X-Request-ID', id);
+    for (const [name, value] of headers) if (!res.has(name)) res.set(name, value);
   };
 }

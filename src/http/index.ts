@@ -1,4 +1,11 @@
-export { CORS_ALLOW_HEADERS, type CreateAppOptions, createApp, type HttpConfig } from './app.js';
+export {
+  CORS_ALLOW_HEADERS,
+  type CreateAppOptions,
+  createApp,
+  type HttpConfig,
+  type ShellLayer,
+  shellLayers,
+} from './app.js';
 export { isJsonMediaType, readJsonObject } from './body.js';
 export { type CsrfOptions, csrfProtection } from './csrf.js';
 export { type ErrorBody, ok, type SuccessBody } from './envelope.js';

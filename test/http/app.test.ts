@@ -222,6 +222,39 @@ describe('http shell: logging', () => {
     expect(text).not.toContain('ses_other_secret');
     expect(text).not.toContain('ses_third');
   });
+
+  it('writes the access line as pino would, at error level for a 5xx', async () => {
+    const { app, capture } = build();
+    await app.request('/health', { headers: { 'X-Request-ID': 'req-1' } });
+    await app.request('/boom', { headers: { 'X-Request-ID': 'req-2' } });
+    const fields = { requestId: 'req-1', method: 'GET', path: '/health', status: 200, ms: 1 };
+    capture.logger.info(fields, 'request');
+    const lines = capture.lines().map((l) => JSON.parse(l));
+    const access = lines.filter((l) => l.msg === 'request');
+    expect(access).toHaveLength(3);
+    const [ours, failed, pinos] = access;
+    expect(Object.keys(ours)).toEqual(Object.keys(pinos));
+    expect({ ...ours, time: 0, ms: 0 }).toEqual({ ...pinos, time: 0, ms: 0 });
+    expect(Number.isNaN(Date.parse(ours.time))).toBe(false);
+    expect(failed).toMatchObject({ level: 50, requestId: 'req-2', path: '/boom', status: 500 });
+  });
+
+  it('gives handlers a logger bound to the request id, still redacting secrets', async () => {
+    const { app, capture } = build();
+    app.get('/note', (c) => {
+      c.get('logger').info({ token: 'v4.public.hidden', step: 'noted' }, 'handler line');
+      return c.json({ ok: true });
+    });
+    await app.request('/note', { headers: { 'X-Request-ID': 'req-42' } });
+    const lines = capture
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const handler = lines.find((l) => l.msg === 'handler line');
+    expect(handler).toMatchObject({ requestId: 'req-42', step: 'noted', token: '[redacted]' });
+    expect(lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'req-42', status: 200 });
+  });
 });
 
 describe('http shell: health', () => {
