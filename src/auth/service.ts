@@ -183,6 +183,7 @@ export function authOptionsFromConfig(config: Config, deps: AuthDependencies): A
     cacheTtl: config.BRIDGE_CACHE_TTL,
     negativeTtl: config.BRIDGE_NEGATIVE_TTL,
     negativeMaxEntries: config.BRIDGE_NEGATIVE_MAX_ENTRIES,
+    hotMaxEntries: config.BRIDGE_HOT_MAX_ENTRIES,
     staleIfError: config.BRIDGE_STALE_IF_ERROR,
     breakerThreshold: config.BRIDGE_BREAKER_THRESHOLD,
     breakerCooldownMs: config.BRIDGE_BREAKER_COOLDOWN_MS,

@@ -124,10 +124,7 @@ export class BridgeValidator implements MetricsSource {
           })
         : undefined;
     this.loadOptions = o.staleIfError > 0 ? { failSafe: { maxStaleSeconds: o.staleIfError } } : {};
-    this.hot =
-      o.hotTtlMs > 0
-        ? new HotSessions(o.hotTtlMs, o.maxEntries ?? VALIDATOR_DEFAULTS.hotMaxEntries, this.clock)
-        : undefined;
+    this.hot = o.hotTtlMs > 0 ? new HotSessions(o.hotTtlMs, o.hotMaxEntries, this.clock) : undefined;
   }
 
   /**
