@@ -28,12 +28,17 @@ export function nodeResponse(c: Context): ServerResponse | undefined {
   return outgoing;
 }
 
-/** True when the request is known to carry no body: no Content-Length above 0 and no Transfer-Encoding. */
+/**
+ * True when the request is known to carry no body: HTTP/1.x without Content-Length above 0 and
+ * without Transfer-Encoding (the only two ways an HTTP/1 message has a body).
+ */
 export function knownBodyless(c: Context): boolean {
-  const raw = (c.env as NodeBindings | undefined)?.incoming?.rawHeaders;
-  // Not under node-server (app.request(), other runtimes): a fetch Request may have a body without
-  // either header, so nothing is known.
-  if (!Array.isArray(raw)) return false;
+  const incoming = (c.env as NodeBindings | undefined)?.incoming;
+  // Not under node-server (app.request(), other runtimes), or HTTP/2 (a body needs neither header
+  // there): nothing is known.
+  if (incoming === undefined || incoming.httpVersionMajor !== 1 || !Array.isArray(incoming.rawHeaders)) {
+    return false;
+  }
   if (requestHeader(c, 'transfer-encoding') !== undefined) return false;
   const length = requestHeader(c, 'content-length');
   return length === undefined || length === '0';

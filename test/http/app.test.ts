@@ -1,4 +1,7 @@
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { createAdaptorServer } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { createApp, listen, ok, readJsonObject } from '../../src/http/index.js';
@@ -124,6 +127,36 @@ describe('http shell: bodies', () => {
       expect(res.status).toBe(413);
     } finally {
       await server.close(1000);
+    }
+  });
+});
+
+describe('http shell: body limit over HTTP/2', () => {
+  it('bounds a body sent without Content-Length (h2c)', async () => {
+    const { app } = build();
+    const server = createAdaptorServer({
+      fetch: app.fetch,
+      createServer: http2.createServer,
+    }) as http2.Http2Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const client = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = client.request({
+          ':method': 'POST',
+          ':path': '/echo',
+          'content-type': 'application/json',
+        });
+        req.on('response', (headers) => resolve(Number(headers[':status'])));
+        req.on('error', reject);
+        req.end(JSON.stringify({ a: 'x'.repeat(2000) }));
+        req.resume();
+      });
+      expect(status).toBe(413);
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
