@@ -78,7 +78,14 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   // The one place the guard meets the validator: createAuth hands it over when it builds the guard.
   const auth = createAuth({
     ...authOptionsFromConfig(config, { cache, db: database.db, logger }),
-    guard: (validator) => createSessionGuard({ modes, store: state, validator, logger }),
+    guard: (validator) =>
+      createSessionGuard({
+        modes,
+        store: state,
+        validator,
+        logger,
+        localMaxSessions: config.AUTH_LOCAL_MAX_SESSIONS,
+      }),
   });
   const guard = auth.guard!;
   const tokens = createTrustTokenService(
@@ -151,7 +158,7 @@ function securityStateStore(cache: CacheRuntime, config: Config, logger: Logger)
     });
   }
   logger.info('security state: REDIS_URL not set; bindings and tombstones are kept in this instance only');
-  return createMemoryStateStore();
+  return createMemoryStateStore({ maxEntries: config.STATE_MEMORY_MAX_ENTRIES });
 }
 
 /** Applies every pending migration (several instances starting at once are safe). */

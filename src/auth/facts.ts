@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { requestHeader } from '../wire/headers.js';
 import { HEADER_LIMITS } from './defaults.js';
 
 /** What the request says about its client, clipped: the bridge call and the session guard read the same. */
@@ -21,9 +22,20 @@ export function clientHeaders(c: Context, deviceHeader: string): ClientHeaders {
   const known = seen.get(c.req.raw);
   if (known !== undefined && known.deviceHeader === deviceHeader) return known.headers;
   const headers: ClientHeaders = {
-    userAgent: clipHeader(c.req.header('user-agent'), HEADER_LIMITS.userAgent),
-    deviceId: clipHeader(c.req.header(deviceHeader), HEADER_LIMITS.deviceId),
+    userAgent: clipHeader(requestHeader(c, 'user-agent'), HEADER_LIMITS.userAgent),
+    deviceId: clipHeader(requestHeader(c, lowerCased(deviceHeader)), HEADER_LIMITS.deviceId),
   };
   seen.set(c.req.raw, { deviceHeader, headers });
   return headers;
+}
+
+// The configured device header, lower-cased once (requestHeader compares against lower case).
+let lastHeader = '';
+let lastLower = '';
+function lowerCased(name: string): string {
+  if (name !== lastHeader) {
+    lastHeader = name;
+    lastLower = name.toLowerCase();
+  }
+  return lastLower;
 }

@@ -45,6 +45,8 @@ export interface BridgeValidatorOptions {
   namespace?: string;
   /** L1 bound of the session cache; default the runtime's. */
   maxEntries?: number;
+  /** Bound of the hot layer (BRIDGE_HOT_MAX_ENTRIES); default maxEntries, else VALIDATOR_DEFAULTS.hotMaxEntries. */
+  hotMaxEntries?: number;
   logger?: Logger;
   /** Called after every confirmation by Flowless (not on cache hits): user sync hooks in here. */
   onValidated?: (session: Session) => void;
@@ -86,6 +88,7 @@ const MINIMUM: Record<Exclude<Numeric, 'maxEntries'>, number> = {
   backoffMaxMs: 0,
   maxSessionIdLength: 1,
   hotTtlMs: 0,
+  hotMaxEntries: 1,
 };
 
 function fail(option: string, expected: string): never {
@@ -102,11 +105,18 @@ export function resolveValidatorOptions(options: BridgeValidatorOptions): Resolv
   const problem = httpUrlProblem(options.flowlessApiUrl);
   if (problem !== undefined) fail('flowlessApiUrl', problem);
   if (typeof options.cache?.createCache !== 'function') fail('cache', 'must be a cache runtime');
+  if (
+    options.maxEntries !== undefined &&
+    !(Number.isSafeInteger(options.maxEntries) && options.maxEntries >= 1)
+  ) {
+    fail('maxEntries', `must be a whole number >= 1 (got ${String(options.maxEntries)})`);
+  }
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const resolved = {
     ...VALIDATOR_DEFAULTS,
     maxSessionIdLength: MAX_SESSION_ID_LENGTH,
     ...defined,
+    hotMaxEntries: options.hotMaxEntries ?? options.maxEntries ?? VALIDATOR_DEFAULTS.hotMaxEntries,
     flowlessApiUrl: withoutTrailingSlash(options.flowlessApiUrl),
   } as unknown as ResolvedValidatorOptions;
   for (const [name, min] of Object.entries(MINIMUM)) {
@@ -114,12 +124,6 @@ export function resolveValidatorOptions(options: BridgeValidatorOptions): Resolv
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
       fail(name, `must be a whole number >= ${min} (got ${String(value)})`);
     }
-  }
-  if (
-    options.maxEntries !== undefined &&
-    !(Number.isSafeInteger(options.maxEntries) && options.maxEntries >= 1)
-  ) {
-    fail('maxEntries', `must be a whole number >= 1 (got ${String(options.maxEntries)})`);
   }
   if (resolved.sessionTransport !== 'body' && resolved.sessionTransport !== 'query') {
     fail('sessionTransport', "must be 'body' or 'query'");

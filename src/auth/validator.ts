@@ -132,10 +132,7 @@ export class BridgeValidator implements MetricsSource {
     });
     this.negative = createNegativeCache(o.negativeTtl, o.negativeMaxEntries, this.clock);
     this.loadOptions = o.staleIfError > 0 ? { failSafe: { maxStaleSeconds: o.staleIfError } } : {};
-    this.hot =
-      o.hotTtlMs > 0
-        ? new HotSessions(o.hotTtlMs, o.maxEntries ?? VALIDATOR_DEFAULTS.hotMaxEntries, this.clock)
-        : undefined;
+    this.hot = o.hotTtlMs > 0 ? new HotSessions(o.hotTtlMs, o.hotMaxEntries, this.clock) : undefined;
   }
 
   /**

@@ -1,14 +1,14 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { DEVICE_HEADER } from '../auth/defaults.js';
 import type { Config } from '../config/index.js';
 import { AppError, FlowfullConfigError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { requestHeader } from '../wire/headers.js';
 import { type CsrfOptions, csrfProtection } from './csrf.js';
 import { createErrorHandler, createNotFoundHandler } from './errors.js';
+import { knownBodyless, requestIdAndHeaders, SECURE_HEADERS } from './fast-path.js';
 import { createHealthRoutes, type ReadinessCheck } from './health.js';
 import { requestLogger } from './logging.js';
 
@@ -63,6 +63,58 @@ function checkHttpConfig(config: HttpConfig): void {
     throw new FlowfullConfigError('createApp: config.CORS_ORIGINS must be an array of origins');
 }
 
+/** One middleware of the shell, named for measurements (bench/http.ts measures each). */
+export interface ShellLayer {
+  name: 'request-id+headers' | 'access-log' | 'cors' | 'body-limit' | 'csrf';
+  handler: MiddlewareHandler;
+}
+
+/** The shell's middleware in the order createApp installs them. */
+export function shellLayers(options: CreateAppOptions): ShellLayer[] {
+  const { config, logger } = options;
+  const layers: ShellLayer[] = [];
+  // The request id and the fixed headers of every answer: the secure headers (Hono's defaults) and
+  // `Vary: Origin`, which the CORS layer adds when it runs; set here so it holds without Origin too.
+  // Before the access log, which records the id.
+  layers.push({
+    name: 'request-id+headers',
+    handler: requestIdAndHeaders([...SECURE_HEADERS, ['Vary', 'Origin']]),
+  });
+  if (options.accessLog !== false) layers.push({ name: 'access-log', handler: requestLogger(logger) });
+  const corsLayer = cors({
+    // Echo only allowed origins: credentials (cookies, session headers) are never offered to `*`.
+    origin: (origin) => (origin && config.CORS_ORIGINS.includes(origin) ? origin : null),
+    credentials: true,
+    allowHeaders: corsAllowHeaders(config.CORS_ALLOW_HEADERS),
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposeHeaders: ['X-Request-ID', 'Retry-After'],
+    // Every client request is preflighted (it always sends Content-Type: application/json): cache them.
+    maxAge: config.CORS_MAX_AGE ?? 600,
+  });
+  // CORS has nothing to say to a request without Origin (not a cross-origin browser call), and
+  // running it anyway builds a full Response before the handler runs.
+  layers.push({
+    name: 'cors',
+    handler: (c, next) => (requestHeader(c, 'origin') === undefined ? next() : corsLayer(c, next)),
+  });
+  // bodyLimit counts streamed bytes too, so a chunked body without Content-Length is bounded as well.
+  // It only runs when there may be a body: looking for one builds the full fetch Request.
+  const limit = bodyLimit({
+    maxSize: config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE');
+    },
+  });
+  layers.push({ name: 'body-limit', handler: (c, next) => (knownBodyless(c) ? next() : limit(c, next)) });
+  if (options.csrf !== false) {
+    layers.push({
+      name: 'csrf',
+      handler: csrfProtection({ cookieName: options.csrf?.cookieName, allowedOrigins: config.CORS_ORIGINS }),
+    });
+  }
+  return layers;
+}
+
 /**
  * The HTTP shell: request id, access log, secure headers, CORS, body limit, CSRF defence, health
  * routes and the error envelope. It does not listen (see server.ts); tests call `app.request()`.
@@ -72,47 +124,7 @@ export function createApp(options: CreateAppOptions): Hono {
   checkHttpConfig(config);
   const readiness = options.readiness ?? [];
   const app = new Hono();
-
-  app.use(
-    '*',
-    requestId({
-      headerName: 'X-Request-ID',
-      limitLength: 128,
-      generator: () => crypto.randomUUID(),
-    }),
-  );
-  if (options.accessLog !== false) app.use('*', requestLogger(logger));
-  app.use('*', secureHeaders());
-  app.use(
-    '*',
-    cors({
-      // Echo only allowed origins: credentials (cookies, session headers) are never offered to `*`.
-      origin: (origin) => (origin && config.CORS_ORIGINS.includes(origin) ? origin : null),
-      credentials: true,
-      allowHeaders: corsAllowHeaders(config.CORS_ALLOW_HEADERS),
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      exposeHeaders: ['X-Request-ID', 'Retry-After'],
-      // Every client request is preflighted (it always sends Content-Type: application/json): cache them.
-      maxAge: config.CORS_MAX_AGE ?? 600,
-    }),
-  );
-  // bodyLimit counts streamed bytes too, so a chunked body without Content-Length is bounded as well.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE');
-      },
-    }),
-  );
-
-  if (options.csrf !== false) {
-    app.use(
-      '*',
-      csrfProtection({ cookieName: options.csrf?.cookieName, allowedOrigins: config.CORS_ORIGINS }),
-    );
-  }
+  for (const layer of shellLayers(options)) app.use('*', layer.handler);
 
   app.route(
     '/',

@@ -44,8 +44,18 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     base: options.name ? { name: options.name } : undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  const logger = options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  // Its lines are pino's plain JSON (no formatters, mixin or hooks): see PLAIN_JSON_LINES.
+  Object.defineProperty(logger, PLAIN_JSON_LINES, { value: true });
+  return logger;
 }
+
+/**
+ * Set on loggers made by createLogger (and inherited by their children): a line can be written as
+ * `{"level":…` + the time fragment + the bindings + fields + `"msg"` straight to the logger's stream,
+ * which is what pino itself would write. The access log uses it (src/http/logging.ts).
+ */
+export const PLAIN_JSON_LINES = Symbol.for('flowfull.log.plainJsonLines');
 
 /** A logger that drops everything (library defaults, tests that do not look at logs). */
 export function silentLogger(): Logger {

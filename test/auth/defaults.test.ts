@@ -3,6 +3,7 @@ import { resolveSettings } from '../../src/auth/binding/modes.js';
 import { BINDING_DEFAULTS, DEVICE_HEADER, VALIDATOR_DEFAULTS } from '../../src/auth/defaults.js';
 import { parseConfig } from '../../src/config/index.js';
 import { BREAKER_DEFAULTS } from '../../src/resilience/index.js';
+import { STATE_DEFAULTS } from '../../src/state/defaults.js';
 
 /** The schema's defaults (an environment with nothing set) against the auth module's one list. */
 const config = parseConfig({ NODE_ENV: 'test' }).config!;
@@ -18,6 +19,7 @@ describe('one source of defaults (src/auth/defaults.ts)', () => {
       cacheTtl: config.BRIDGE_CACHE_TTL,
       negativeTtl: config.BRIDGE_NEGATIVE_TTL,
       negativeMaxEntries: config.BRIDGE_NEGATIVE_MAX_ENTRIES,
+      hotMaxEntries: config.BRIDGE_HOT_MAX_ENTRIES,
       staleIfError: config.BRIDGE_STALE_IF_ERROR,
       revalidateAfter: config.BRIDGE_REVALIDATE_AFTER,
       breakerThreshold: config.BRIDGE_BREAKER_THRESHOLD,
@@ -32,6 +34,7 @@ describe('one source of defaults (src/auth/defaults.ts)', () => {
       cacheTtl: VALIDATOR_DEFAULTS.cacheTtl,
       negativeTtl: VALIDATOR_DEFAULTS.negativeTtl,
       negativeMaxEntries: VALIDATOR_DEFAULTS.negativeMaxEntries,
+      hotMaxEntries: VALIDATOR_DEFAULTS.hotMaxEntries,
       staleIfError: VALIDATOR_DEFAULTS.staleIfError,
       revalidateAfter: VALIDATOR_DEFAULTS.revalidateAfter,
       breakerThreshold: VALIDATOR_DEFAULTS.breakerThreshold,
@@ -52,8 +55,9 @@ describe('one source of defaults (src/auth/defaults.ts)', () => {
       suspiciousMaxIps: config.AUTH_SUSPICIOUS_MAX_IPS,
       suspiciousWindowSeconds: config.AUTH_SUSPICIOUS_WINDOW,
       bindingTtlSeconds: config.AUTH_BINDING_TTL,
+      localMaxSessions: config.AUTH_LOCAL_MAX_SESSIONS,
     };
-    const { maxTrackedNetworks, localMaxSessions, namespace, ...configurable } = BINDING_DEFAULTS;
+    const { maxTrackedNetworks, namespace, ...configurable } = BINDING_DEFAULTS;
     expect(fromSchema).toEqual(configurable);
     const resolved = resolveSettings({});
     expect(resolved).toMatchObject({
@@ -65,7 +69,12 @@ describe('one source of defaults (src/auth/defaults.ts)', () => {
       suspiciousWindowSeconds: BINDING_DEFAULTS.suspiciousWindowSeconds,
       bindingTtlSeconds: BINDING_DEFAULTS.bindingTtlSeconds,
     });
-    expect([maxTrackedNetworks, localMaxSessions, namespace]).toEqual([64, 50_000, 'auth-binding']);
+    expect([maxTrackedNetworks, namespace]).toEqual([64, 'auth-binding']);
+    expect(BINDING_DEFAULTS.localMaxSessions).toBe(50_000);
+  });
+
+  it("STATE_MEMORY_MAX_ENTRIES defaults to the state store's bound", () => {
+    expect(config.STATE_MEMORY_MAX_ENTRIES).toBe(STATE_DEFAULTS.maxEntries);
   });
 
   it("the Flowless breaker's defaults are the resilience kit's", () => {

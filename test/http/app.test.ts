@@ -1,4 +1,7 @@
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { createAdaptorServer } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { createApp, listen, ok, readJsonObject } from '../../src/http/index.js';
@@ -128,6 +131,36 @@ describe('http shell: bodies', () => {
   });
 });
 
+describe('http shell: body limit over HTTP/2', () => {
+  it('bounds a body sent without Content-Length (h2c)', async () => {
+    const { app } = build();
+    const server = createAdaptorServer({
+      fetch: app.fetch,
+      createServer: http2.createServer,
+    }) as http2.Http2Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const client = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = client.request({
+          ':method': 'POST',
+          ':path': '/echo',
+          'content-type': 'application/json',
+        });
+        req.on('response', (headers) => resolve(Number(headers[':status'])));
+        req.on('error', reject);
+        req.end(JSON.stringify({ a: 'x'.repeat(2000) }));
+        req.resume();
+      });
+      expect(status).toBe(413);
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('http shell: headers', () => {
   it('keeps an incoming X-Request-ID and generates one otherwise', async () => {
     const { app } = build();
@@ -152,6 +185,56 @@ describe('http shell: headers', () => {
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('sends the same headers through a real socket, with and without Origin and body', async () => {
+    const { app } = build();
+    app.get('/own-frame', (c) => c.json({ ok: true }, 200, { 'X-Frame-Options': 'DENY' }));
+    const server = await listen(app, { port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${server.port}`;
+    try {
+      const plain = await fetch(`${base}/health`, { headers: { 'X-Request-ID': 'abc-123' } });
+      expect(plain.status).toBe(200);
+      expect(plain.headers.get('x-request-id')).toBe('abc-123');
+      expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(plain.headers.get('strict-transport-security')).toContain('max-age=');
+      expect(plain.headers.get('vary')).toBe('Origin');
+      expect(plain.headers.get('access-control-allow-origin')).toBeNull();
+      const badId = await fetch(`${base}/health`, { headers: { 'X-Request-ID': 'no spaces<>' } });
+      expect(badId.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+      const cross = await fetch(`${base}/health`, { headers: { Origin: 'https://app.example.com' } });
+      expect(cross.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(cross.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(cross.headers.get('vary')).toContain('Origin');
+      expect(cross.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      const pre = await fetch(`${base}/echo`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get('access-control-allow-headers')).toContain('X-Session-ID');
+      expect(pre.headers.get('access-control-max-age')).toBe('600');
+
+      const echoed = await fetch(`${base}/echo`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ a: 1 }),
+      });
+      expect(await echoed.json()).toEqual({ success: true, data: { a: 1 } });
+      const big = await fetch(`${base}/echo`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ a: 'x'.repeat(2000) }),
+      });
+      expect(big.status).toBe(413);
+      expect(big.headers.get('x-content-type-options')).toBe('nosniff');
+
+      // A route's own value of a fixed header is kept.
+      expect((await fetch(`${base}/own-frame`)).headers.get('x-frame-options')).toBe('DENY');
+    } finally {
+      await server.close(1000);
+    }
+  });
+
   it('sets secure headers', async () => {
     const res = await build().app.request('/health');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -171,6 +254,39 @@ describe('http shell: logging', () => {
     expect(text).not.toContain('v4.public.abc');
     expect(text).not.toContain('ses_other_secret');
     expect(text).not.toContain('ses_third');
+  });
+
+  it('writes the access line as pino would, at info level even for a 5xx (the error handler logs failures once)', async () => {
+    const { app, capture } = build();
+    await app.request('/health', { headers: { 'X-Request-ID': 'req-1' } });
+    await app.request('/boom', { headers: { 'X-Request-ID': 'req-2' } });
+    const fields = { requestId: 'req-1', method: 'GET', path: '/health', status: 200, ms: 1 };
+    capture.logger.info(fields, 'request');
+    const lines = capture.lines().map((l) => JSON.parse(l));
+    const access = lines.filter((l) => l.msg === 'request');
+    expect(access).toHaveLength(3);
+    const [ours, failed, pinos] = access;
+    expect(Object.keys(ours)).toEqual(Object.keys(pinos));
+    expect({ ...ours, time: 0, ms: 0 }).toEqual({ ...pinos, time: 0, ms: 0 });
+    expect(Number.isNaN(Date.parse(ours.time))).toBe(false);
+    expect(failed).toMatchObject({ level: 30, requestId: 'req-2', path: '/boom', status: 500 });
+  });
+
+  it('gives handlers a logger bound to the request id, still redacting secrets', async () => {
+    const { app, capture } = build();
+    app.get('/note', (c) => {
+      c.get('logger').info({ token: 'v4.public.hidden', step: 'noted' }, 'handler line');
+      return c.json({ ok: true });
+    });
+    await app.request('/note', { headers: { 'X-Request-ID': 'req-42' } });
+    const lines = capture
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const handler = lines.find((l) => l.msg === 'handler line');
+    expect(handler).toMatchObject({ requestId: 'req-42', step: 'noted', token: '[redacted]' });
+    expect(lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'req-42', status: 200 });
   });
 });
 

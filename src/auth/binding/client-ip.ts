@@ -137,9 +137,10 @@ export function createClientIpResolver(
 
 /** Resolves the client address once per request and stores it as `c.get('clientIp')`. */
 export function clientIpMiddleware(resolver: ClientIpResolver): MiddlewareHandler {
-  return async (c, next) => {
+  // Not async: one promise fewer per request (next() already returns one).
+  return (c, next) => {
     c.set('clientIp', resolver(c));
-    await next();
+    return next();
   };
 }
 

@@ -1,4 +1,5 @@
 import { BINDING_DEFAULTS as B } from '../../auth/defaults.js';
+import { STATE_DEFAULTS } from '../../state/defaults.js';
 import { bool, int, oneOf, optionalBool, optionalOneOf, str } from '../fields.js';
 
 // Defaults come from the auth module's one list (src/auth/defaults.ts); test/config checks they agree.
@@ -35,6 +36,10 @@ export const authShape = {
   AUTH_SUSPICIOUS_ACTIVITY_VALIDATION: optionalBool(),
   /** Seconds a first-seen binding (and an invalidation tombstone) is kept when Flowless reports no expiry. */
   AUTH_BINDING_TTL: int(B.bindingTtlSeconds, { min: 1 }),
+  /** Sessions the guard remembers in this process (tombstones seen, activity windows), per instance. */
+  AUTH_LOCAL_MAX_SESSIONS: int(B.localMaxSessions, { min: 1 }),
+  /** Bound of the in-memory security state store (no REDIS_URL), in keys: a binding and a window per session. */
+  STATE_MEMORY_MAX_ENTRIES: int(STATE_DEFAULTS.maxEntries, { min: 1 }),
   /** Per-violation action overrides: allow | warn | deny | invalidate (unset: as the mode says). */
   AUTH_ACTION_IP_MISMATCH: optionalOneOf(ACTIONS),
   AUTH_ACTION_USER_AGENT_MISMATCH: optionalOneOf(ACTIONS),

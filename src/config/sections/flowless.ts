@@ -25,6 +25,8 @@ export const flowlessShape = {
   BRIDGE_NEGATIVE_TTL: int(V.negativeTtl, { min: 0 }),
   /** Bound on remembered invalid ids per instance. */
   BRIDGE_NEGATIVE_MAX_ENTRIES: int(V.negativeMaxEntries, { min: 1 }),
+  /** Bound of the validator's hot layer (sessions answered without a promise for a moment), per instance. */
+  BRIDGE_HOT_MAX_ENTRIES: int(V.hotMaxEntries, { min: 1 }),
   /** Seconds a session last confirmed that long ago is still accepted while Flowless is unavailable. 0 fails closed. */
   BRIDGE_STALE_IF_ERROR: int(V.staleIfError, { min: 0 }),
   /** Seconds after which a cached session is served once more and checked again with Flowless in the background. 0 off. */
