@@ -11,7 +11,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { requireAuth } from '../src/auth/middleware.js';
 import { authContext, createAuth } from '../src/auth/service.js';
 import { type CacheRuntime, createCacheRuntime } from '../src/cache/index.js';
 import { startFlowlessStandin } from '../src/standin/index.js';
+import { ask as askChild, autocannon, median, round } from './support.js';
 
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 2);
 // Short alternating rounds and medians: a shared machine's noise hits both routes alike.
@@ -30,21 +30,12 @@ const STORM = 1000;
 const STORM_UPSTREAM_LATENCY_MS = 50;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; max: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  duration: number;
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
 type FromChild =
   | { type: 'ready'; port: number }
   | { type: 'cpu'; micros: number }
   | { type: 'metrics'; data: unknown };
+const ask = <T extends FromChild['type']>(child: ChildProcess, type: T) =>
+  askChild<FromChild, T>(child, type);
 
 // ---- the server under test (child process) ------------------------------------------------------
 
@@ -91,21 +82,6 @@ async function dropKeys(redis: CacheRuntime['redis'], prefix: string | undefined
 
 // ---- the driver -----------------------------------------------------------------------------------
 
-function ask<T extends FromChild['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve) => {
-    const onMessage = (m: FromChild) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m as Extract<FromChild, { type: T }>);
-    };
-    child.on('message', onMessage);
-    if (type !== 'ready') child.send({ type });
-  });
-}
-
 function redisAnswers(): Promise<boolean> {
   const u = new URL(REDIS_URL);
   return new Promise((resolve) => {
@@ -138,13 +114,6 @@ async function phase(child: ChildProcess, url: string, headers: Record<string, s
     non2xx: r.non2xx + r.errors + r.timeouts,
   };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
 /** taskset, when present on a machine with two or more CPUs: the server on CPU 1, load and stand-in on CPU 0. */
 function pinning(): boolean {

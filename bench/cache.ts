@@ -6,14 +6,14 @@
  * Every Redis figure uses a redis-server this script starts on a spare port and stops by its pid.
  * The last line of output is one JSON object with the figures the targets are judged on.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { type CacheRuntime, createCacheRuntime, type HybridCache } from '../src/cache/index.js';
+import { TestRedisServer } from '../test/support/redis.js';
+import { sleep } from '../test/support/time.js';
 
 type Value = { id: number; name: string; roles: string[] };
 
@@ -34,7 +34,6 @@ const FROZEN_CYCLES = 3;
 
 const keys = Array.from({ length: KEYS }, (_, i) => `user:${i}`);
 const userValue = (i: number): Value => ({ id: i, name: `user ${i}`, roles: ['reader', 'writer'] });
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // ---- statistics ------------------------------------------------------------------------------------
 
@@ -60,48 +59,6 @@ async function nsPerOp(ops: number, loop: (ops: number) => Promise<void>): Promi
     samples.push(Number(process.hrtime.bigint() - t0) / ops);
   }
   return median(samples);
-}
-
-// ---- a redis-server of our own ------------------------------------------------------------------
-
-function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
-  probe.on('error', () => {}); // refused until the server listens
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return child;
-    } catch {
-      await sleep(50);
-    }
-  }
-  probe.disconnect();
-  child.kill('SIGKILL');
-  throw new Error('redis-server did not start');
-}
-
-function stopRedis(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null) return;
-  process.kill(child.pid, 'SIGCONT');
-  process.kill(child.pid, 'SIGKILL');
 }
 
 // ---- comparison libraries --------------------------------------------------------------------------
@@ -408,12 +365,11 @@ async function freezeCycle(
 
 /** FROZEN_CYCLES freezes of a redis-server of our own; the median cycle of each figure. */
 async function benchFrozen(): Promise<FrozenFigures> {
-  const port = await sparePort();
-  const server = await startRedis(port);
+  const server = await TestRedisServer.start();
   let runtime: CacheRuntime | undefined;
   try {
     runtime = createCacheRuntime({
-      redisUrl: `redis://127.0.0.1:${port}`,
+      redisUrl: server.url,
       prefix: 'frozen',
       l2TimeoutMs: L2_TIMEOUT_MS,
     });
@@ -432,7 +388,7 @@ async function benchFrozen(): Promise<FrozenFigures> {
     };
   } finally {
     await runtime?.close();
-    stopRedis(server);
+    await server.stop('SIGKILL');
   }
 }
 
@@ -445,9 +401,8 @@ function machine(): string {
 async function main(): Promise<void> {
   console.log(`HybridCache benchmark (${machine()})`);
   const vendors = await loadVendors();
-  const port = await sparePort();
-  const server = await startRedis(port);
-  const redisUrl = `redis://127.0.0.1:${port}`;
+  const server = await TestRedisServer.start();
+  const redisUrl = server.url;
   try {
     const l1 = await benchL1(redisUrl, vendors);
     console.log(
@@ -488,7 +443,7 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(result));
   } finally {
-    stopRedis(server);
+    await server.stop('SIGKILL');
   }
 }
 

@@ -14,7 +14,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { createAuthGateway } from '../src/gateway/index.js';
 import { createApp } from '../src/http/index.js';
 import { silentLogger } from '../src/log/logger.js';
 import { startFlowlessStandin } from '../src/standin/index.js';
+import { type AutocannonResult, ask, autocannon, median, round } from './support.js';
 
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -31,22 +31,15 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** Sequential requests per target per round, timed one by one (autocannon's latencies are whole ms). */
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 400);
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  statusCodeStats?: Record<string, { count: number }>;
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
 type Message =
   | { type: 'ready'; port: number }
   | { type: 'session'; sessionId: string }
   | { type: 'stop' }
   | { type: 'new-session' };
+
+/** Waits for the child's next message of `type` (the child sends them unasked). */
+const next = <T extends Message['type']>(child: ChildProcess, type: T) =>
+  ask<Message, T>(child, type, { send: false });
 
 // ---- children --------------------------------------------------------------------------------------
 
@@ -92,28 +85,8 @@ function start(role: string, env: Record<string, string>): ChildProcess {
   });
 }
 
-function next<T extends Message['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<Message, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Message) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m as Extract<Message, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`${type}: child exited with ${code}`)));
-  });
-}
-
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round2 = (n: number) => Math.round(n * 100) / 100;
-const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const round2 = (n: number) => round(n, 2);
+const round3 = (n: number) => round(n, 3);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 

@@ -16,30 +16,22 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
+import { ask as askChild, autocannon, median, round } from './support.js';
 
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ROTATED_SESSIONS = 1000;
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
 type FromChild = { type: 'ready'; port: number } | { type: 'cpu'; micros: number };
+const ask = <T extends FromChild['type']>(child: ChildProcess, type: T) =>
+  askChild<FromChild, T>(child, type);
 
 // ---- the servers under test (child processes) ---------------------------------------------------
 
@@ -100,24 +92,6 @@ async function serveStarter(): Promise<void> {
 
 // ---- the driver -----------------------------------------------------------------------------------
 
-function ask<T extends FromChild['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`server exited (${code}) before '${type}'`));
-    const onMessage = (m: FromChild) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as Extract<FromChild, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (type !== 'ready') child.send({ type });
-  });
-}
-
 interface Phase {
   rps: number;
   cpuUsPerReq: number;
@@ -138,13 +112,6 @@ async function phase(child: ChildProcess, load: Load, seconds = PHASE_SECONDS): 
     failed: r.non2xx + r.errors + r.timeouts,
   };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
 function startServer(kind: string, env: Record<string, string | undefined>): ChildProcess {
   // BENCH_PROFILE_DIR: a V8 CPU profile of the starter's process, written there when it stops.

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ask as askChild } from './support.js';
 
 const BOUND = Number(process.env.BENCH_BOUND ?? 10_000);
 const STEPS = (process.env.BENCH_STEPS ?? '1000,10000,50000,100000').split(',').map(Number);
@@ -25,6 +26,9 @@ const USERS = 100;
 type FromChild =
   | { type: 'ready'; port: number }
   | { type: 'memory'; heapUsed: number; rss: number; external: number; arrayBuffers: number };
+
+const ask = <T extends FromChild['type']>(child: ChildProcess, type: T) =>
+  askChild<FromChild, T>(child, type);
 
 // ---- the server under test (child process) ------------------------------------------------------
 
@@ -62,24 +66,6 @@ async function serve(): Promise<void> {
 }
 
 // ---- the driver -----------------------------------------------------------------------------------
-
-function ask<T extends FromChild['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`server exited (${code}) before '${type}'`));
-    const onMessage = (m: FromChild) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as Extract<FromChild, { type: T }>);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (type !== 'ready') child.send({ type });
-  });
-}
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 

@@ -82,14 +82,12 @@ export const ERRORS = {
   TOKEN_ALREADY_USED: { status: 409, message: 'Token has already been used' },
   TOKEN_STATE_UNAVAILABLE: { status: 503, message: 'Token state is temporarily unavailable' },
   TOKEN_ARGUMENT_INVALID: { status: 400, message: 'Invalid token request' },
-  // Cache, database, stand-in: failures at run time, not a client's doing
-  CACHE_INVALID_VALUE: { status: 500, message: INTERNAL },
+  // Database, stand-in: failures at run time, not a client's doing
   MIGRATION_FAILED: { status: 500, message: INTERNAL },
   MIGRATION_LOCK_TIMEOUT: { status: 503, message: 'Service unavailable' },
   STANDIN_LISTEN_FAILED: { status: 500, message: INTERNAL },
   // Configuration (FlowfullConfigError, at construction)
   CONFIG_INVALID: { status: 500, message: INTERNAL, config: true },
-  CACHE_INVALID_OPTION: { status: 500, message: INTERNAL, config: true },
   DATABASE_URL_INVALID: { status: 500, message: INTERNAL, config: true },
   MIGRATION_NAME_INVALID: { status: 500, message: INTERNAL, config: true },
   STANDIN_REFUSED_IN_PRODUCTION: { status: 500, message: INTERNAL, config: true },

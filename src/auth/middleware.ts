@@ -1,8 +1,7 @@
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { AppError, FlowfullConfigError } from '../errors.js';
-import { invalidSession, isSessionRejection, sessionRequired, userTypeNotAllowed } from './errors.js';
+import { isSessionRejection, sessionRequired, userTypeNotAllowed } from './errors.js';
 import type { AuthService } from './service.js';
-import { isWellFormedSessionId } from './session-id.js';
 import type { Session } from './types.js';
 
 declare module 'hono' {
@@ -50,7 +49,6 @@ export async function authenticate(c: Context): Promise<Session> {
   const auth = serviceOf(c);
   const sessionId = auth.sessionIdOf(c);
   if (sessionId === undefined) throw sessionRequired();
-  if (!isWellFormedSessionId(sessionId, auth.extraction)) throw invalidSession();
   const session = await auth.validator.validate(sessionId, () => auth.requestFacts(c));
   if (auth.guard !== undefined) await auth.guard.enforce(c, session, sessionId);
   signIn(c, session);
@@ -76,7 +74,8 @@ export async function authenticateOptional(
   if (c.get('is_guest') !== undefined) return c.get('is_guest') ? undefined : c.get('session');
   const auth = serviceOf(c);
   const sessionId = auth.sessionIdOf(c);
-  if (sessionId === undefined || !isWellFormedSessionId(sessionId, auth.extraction)) {
+  // An id outside the configured alphabet or bounds is refused by validate() (no Flowless call): a guest.
+  if (sessionId === undefined) {
     c.set('is_guest', true);
     return undefined;
   }
@@ -104,8 +103,7 @@ export function requireAuth(): MiddlewareHandler {
     const auth = serviceOf(c);
     const sessionId = auth.sessionIdOf(c);
     if (sessionId === undefined) throw sessionRequired();
-    // Outside the configured alphabet or bounds: refused here, never sent to Flowless.
-    if (!isWellFormedSessionId(sessionId, auth.extraction)) throw invalidSession();
+    // validate() refuses an id outside the configured alphabet or bounds without asking Flowless.
     const found = auth.validator.validate(sessionId, () => auth.requestFacts(c));
     if (found instanceof Promise || auth.guard !== undefined) return finish(c, next, auth, sessionId, found);
     signIn(c, found);

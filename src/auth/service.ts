@@ -81,15 +81,17 @@ export function createAuth<G extends SessionGuard = SessionGuard>(options: AuthO
   const deviceHeader = header.toLowerCase();
   const userSync = options.userSync ? createUserSync({ ...options.userSync, logger }) : undefined;
   const onValidated = options.onValidated;
+  const extraction = resolveExtraction(options.extraction);
   const validator = new BridgeValidator({
     ...options,
+    // One shape check per request, in validate(): the configured alphabet and bounds.
+    sessionIdPolicy: extraction,
     logger,
     onValidated: (session) => {
       userSync?.note(session);
       onValidated?.(session);
     },
   });
-  const extraction = resolveExtraction(options.extraction);
   const guard = typeof options.guard === 'function' ? options.guard(validator) : options.guard;
 
   return {

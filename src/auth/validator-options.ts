@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { Clock } from '../resilience/index.js';
 import { VALIDATOR_DEFAULTS } from './defaults.js';
 import type { SessionTransport } from './flowless-client.js';
-import { MAX_SESSION_ID_LENGTH } from './session-id.js';
+import { MAX_SESSION_ID_LENGTH, type ResolvedExtraction } from './session-id.js';
 import type { Session } from './types.js';
 
 /** Every tunable has its default in VALIDATOR_DEFAULTS (src/auth/defaults.ts), documented there. */
@@ -54,6 +54,12 @@ export interface BridgeValidatorOptions {
   backoffMaxMs?: number;
   maxSessionIdLength?: number;
   /**
+   * The configured session-id policy (alphabet and bounds, AUTH_SESSION_ID_*): ids outside it are refused
+   * without a Flowless call. createAuth passes its extraction policy; unset, `maxSessionIdLength` and the
+   * protocol's characters apply.
+   */
+  sessionIdPolicy?: ResolvedExtraction;
+  /**
    * Milliseconds a session this instance has just validated is answered synchronously by validate(),
    * without the cache's promise round trip. Revocations from other instances reach this layer only
    * when the entry ages out, so keep it well under a second. 0 turns it off.
@@ -64,9 +70,9 @@ export interface BridgeValidatorOptions {
 }
 
 export type ResolvedValidatorOptions = Required<
-  Omit<BridgeValidatorOptions, 'logger' | 'onValidated' | 'maxEntries' | 'clock'>
+  Omit<BridgeValidatorOptions, 'logger' | 'onValidated' | 'maxEntries' | 'clock' | 'sessionIdPolicy'>
 > &
-  Pick<BridgeValidatorOptions, 'logger' | 'onValidated' | 'maxEntries' | 'clock'>;
+  Pick<BridgeValidatorOptions, 'logger' | 'onValidated' | 'maxEntries' | 'clock' | 'sessionIdPolicy'>;
 
 type Numeric = {
   [K in keyof BridgeValidatorOptions]-?: NonNullable<BridgeValidatorOptions[K]> extends number ? K : never;

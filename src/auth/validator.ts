@@ -20,7 +20,7 @@ import { ValidatorCounters, type ValidatorMetrics } from './metrics.js';
 import { createNegativeCache, type Rejection } from './negative.js';
 import type { ReportedSession } from './normalize.js';
 import { RevalidationSchedule } from './revalidation.js';
-import { isWellFormedSessionId, sessionKey } from './session-id.js';
+import { isWellFormedSessionId, type ResolvedExtraction, sessionKey } from './session-id.js';
 import type { Session } from './types.js';
 import {
   type BridgeValidatorOptions,
@@ -71,7 +71,8 @@ export class BridgeValidator implements MetricsSource {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly negativeTtl: number;
-  private readonly maxIdLength: number;
+  /** Ids outside it are refused before any lookup: the configured policy, else the protocol's bound. */
+  private readonly idPolicy: number | ResolvedExtraction;
   private readonly health = new HealthWatch(
     VALIDATOR_DEFAULTS.healthPollMs,
     () => this.breaker.state === 'closed',
@@ -94,7 +95,7 @@ export class BridgeValidator implements MetricsSource {
     this.throttle = createLogThrottle(this.logger);
     this.clock = o.clock ?? systemClock;
     this.negativeTtl = o.negativeTtl;
-    this.maxIdLength = o.maxSessionIdLength;
+    this.idPolicy = o.sessionIdPolicy ?? o.maxSessionIdLength;
     this.revalidation =
       o.revalidateAfter > 0
         ? new RevalidationSchedule(o.revalidateAfter * 1000, this.clock, this.logger)
@@ -151,7 +152,7 @@ export class BridgeValidator implements MetricsSource {
   }
 
   private wellFormed(sessionId: unknown): sessionId is string {
-    return typeof sessionId === 'string' && isWellFormedSessionId(sessionId, this.maxIdLength);
+    return typeof sessionId === 'string' && isWellFormedSessionId(sessionId, this.idPolicy);
   }
 
   private hotSession(key: string): Session | undefined {
